@@ -1,0 +1,125 @@
+// Platform detection and backend selection.
+//
+// Every macro here is defined to 0 or 1 and tested with `#if`, never `#ifdef`, so that a typo is
+// caught by -Wundef. Users may predefine the MIOCPP_FORCE_* / MIOCPP_NO_OS_POLL macros (to 0 or 1)
+// to pick a fallback backend; everything else is derived and must not be predefined.
+#pragma once
+
+// ---- User choices -------------------------------------------------------------------------------
+
+#ifndef MIOCPP_FORCE_POLL
+#define MIOCPP_FORCE_POLL 0  // use the poll(2) selector even where epoll or kqueue exists
+#endif
+#ifndef MIOCPP_FORCE_WAKER_PIPE
+#define MIOCPP_FORCE_WAKER_PIPE 0  // use the self-pipe waker instead of eventfd / EVFILT_USER
+#endif
+#ifndef MIOCPP_NO_OS_POLL
+#define MIOCPP_NO_OS_POLL 0  // build the shell backend: the API exists, every call fails
+#endif
+
+// ---- Operating system ---------------------------------------------------------------------------
+
+#if defined(__linux__) || defined(__ANDROID__)
+#define MIOCPP_OS_LINUX 1
+#else
+#define MIOCPP_OS_LINUX 0
+#endif
+
+#if defined(__APPLE__)
+#define MIOCPP_OS_APPLE 1
+#else
+#define MIOCPP_OS_APPLE 0
+#endif
+
+#if defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || defined(__DragonFly__)
+#define MIOCPP_OS_BSD 1
+#else
+#define MIOCPP_OS_BSD 0
+#endif
+
+#if defined(_WIN32)
+#define MIOCPP_OS_WINDOWS 1
+#else
+#define MIOCPP_OS_WINDOWS 0
+#endif
+
+#if defined(__wasi__)
+#define MIOCPP_OS_WASI 1
+#else
+#define MIOCPP_OS_WASI 0
+#endif
+
+#if !MIOCPP_OS_WINDOWS && !MIOCPP_OS_WASI && \
+    (defined(__unix__) || defined(__unix) || MIOCPP_OS_APPLE || MIOCPP_OS_LINUX)
+#define MIOCPP_OS_POSIX 1
+#else
+#define MIOCPP_OS_POSIX 0
+#endif
+
+// ---- Selector: exactly one of these is 1 ---------------------------------------------------------
+
+#if MIOCPP_NO_OS_POLL || !(MIOCPP_OS_POSIX || MIOCPP_OS_WINDOWS || MIOCPP_OS_WASI)
+#define MIOCPP_SELECTOR_SHELL 1
+#else
+#define MIOCPP_SELECTOR_SHELL 0
+#endif
+
+#if !MIOCPP_SELECTOR_SHELL && MIOCPP_OS_LINUX && !MIOCPP_FORCE_POLL
+#define MIOCPP_SELECTOR_EPOLL 1
+#else
+#define MIOCPP_SELECTOR_EPOLL 0
+#endif
+
+#if !MIOCPP_SELECTOR_SHELL && (MIOCPP_OS_APPLE || MIOCPP_OS_BSD) && !MIOCPP_FORCE_POLL
+#define MIOCPP_SELECTOR_KQUEUE 1
+#else
+#define MIOCPP_SELECTOR_KQUEUE 0
+#endif
+
+#if !MIOCPP_SELECTOR_SHELL && MIOCPP_OS_POSIX && !MIOCPP_SELECTOR_EPOLL && !MIOCPP_SELECTOR_KQUEUE
+#define MIOCPP_SELECTOR_POLL 1
+#else
+#define MIOCPP_SELECTOR_POLL 0
+#endif
+
+#if !MIOCPP_SELECTOR_SHELL && MIOCPP_OS_WINDOWS
+#define MIOCPP_SELECTOR_IOCP 1
+#else
+#define MIOCPP_SELECTOR_IOCP 0
+#endif
+
+#if !MIOCPP_SELECTOR_SHELL && MIOCPP_OS_WASI
+#define MIOCPP_SELECTOR_WASI 1
+#else
+#define MIOCPP_SELECTOR_WASI 0
+#endif
+
+// ---- Waker: at most one of these is 1 (WASI has none) -------------------------------------------
+
+#if MIOCPP_SELECTOR_EPOLL && !MIOCPP_FORCE_WAKER_PIPE
+#define MIOCPP_WAKER_EVENTFD 1
+#else
+#define MIOCPP_WAKER_EVENTFD 0
+#endif
+
+// EVFILT_USER exists on Apple systems and FreeBSD; the other BSDs use the pipe waker.
+#if MIOCPP_SELECTOR_KQUEUE && !MIOCPP_FORCE_WAKER_PIPE && (defined(__APPLE__) || defined(__FreeBSD__))
+#define MIOCPP_WAKER_KQUEUE 1
+#else
+#define MIOCPP_WAKER_KQUEUE 0
+#endif
+
+#if MIOCPP_OS_POSIX && !MIOCPP_SELECTOR_SHELL && !MIOCPP_WAKER_EVENTFD && !MIOCPP_WAKER_KQUEUE
+#define MIOCPP_WAKER_PIPE 1
+#else
+#define MIOCPP_WAKER_PIPE 0
+#endif
+
+// ---- Language ------------------------------------------------------------------------------------
+
+// The throwing overloads exist only where exceptions do; the std::error_code overloads always.
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define MIOCPP_HAS_EXCEPTIONS 1
+#else
+#define MIOCPP_HAS_EXCEPTIONS 0
+#endif

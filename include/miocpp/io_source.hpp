@@ -1,0 +1,101 @@
+// IoSource<T>: an I/O handle plus the backend state that keeps its registration edge-triggered.
+#pragma once
+
+#include <system_error>
+#include <utility>
+
+#include "detail/poll_identity.hpp"
+#include "interest.hpp"
+#include "registry.hpp"
+#include "sys/sys.hpp"
+#include "token.hpp"
+
+namespace miocpp {
+
+/// Wraps an owned OS handle `T` (anything with `native_handle()`) so that it can be registered
+/// and so that every I/O call goes through do_io. Backends that are level- or one-shot-based
+/// (poll(2), Windows AFD) re-arm the registration there when an operation would block; on epoll
+/// and kqueue do_io is a plain call.
+///
+/// It also remembers which Poll it is registered with: registering it again, with that Poll or
+/// another, gives `std::errc::file_exists`; reregister or deregister while it is not registered
+/// gives `std::errc::no_such_file_or_directory`, and reregister through another Poll's registry
+/// `std::errc::file_exists`.
+///
+/// Every net type and pipe end is built on it; it models event::Source.
+template <class T>
+class IoSource {
+ public:
+  IoSource() noexcept = default;
+  explicit IoSource(T handle) noexcept : handle_(std::move(handle)) {}
+
+  IoSource(IoSource&& other) noexcept
+      : handle_(std::move(other.handle_)),
+        state_(std::move(other.state_)),
+        registered_with_(std::move(other.registered_with_)) {}
+  IoSource& operator=(IoSource&& other) noexcept {
+    if (this != &other) {
+      handle_ = std::move(other.handle_);
+      state_ = std::move(other.state_);
+      registered_with_ = std::move(other.registered_with_);
+    }
+    return *this;
+  }
+  IoSource(const IoSource&) = delete;
+  IoSource& operator=(const IoSource&) = delete;
+  ~IoSource() = default;
+
+  /// Runs `operation(handle, ec)` -- one I/O call -- and lets the backend see its outcome.
+  template <class Operation>
+  decltype(auto) do_io(Operation&& operation, std::error_code& ec) {
+    return state_.do_io(
+        [&](std::error_code& op_ec) { return std::forward<Operation>(operation)(handle_, op_ec); },
+        ec);
+  }
+
+  [[nodiscard]] T& handle() noexcept { return handle_; }
+  [[nodiscard]] const T& handle() const noexcept { return handle_; }
+
+  void register_source(const Registry& registry, Token token, Interest interest,
+                       std::error_code& ec) noexcept {
+    if (registered_with_.is_open()) {
+      ec = std::make_error_code(std::errc::file_exists);
+      return;
+    }
+    state_.register_source(registry.selector(), handle_.native_handle(), token, interest, ec);
+    if (!ec) {
+      registered_with_ = registry.identity();
+    }
+  }
+
+  void reregister(const Registry& registry, Token token, Interest interest,
+                  std::error_code& ec) noexcept {
+    if (!registered_with_.is_open()) {
+      ec = std::make_error_code(std::errc::no_such_file_or_directory);
+      return;
+    }
+    if (registered_with_.id() != registry.identity().id()) {
+      ec = std::make_error_code(std::errc::file_exists);
+      return;
+    }
+    state_.reregister(registry.selector(), handle_.native_handle(), token, interest, ec);
+  }
+
+  void deregister(const Registry& registry, std::error_code& ec) noexcept {
+    if (!registered_with_.is_open() || registered_with_.id() != registry.identity().id()) {
+      ec = std::make_error_code(std::errc::no_such_file_or_directory);
+      return;
+    }
+    state_.deregister(registry.selector(), handle_.native_handle(), ec);
+    registered_with_ = detail::PollIdentity();
+  }
+
+ private:
+  T handle_;
+  sys::IoSourceState state_;
+  // The Poll this source is registered with. Once every Registry of that Poll is gone the
+  // registration is gone with it, and the source may be registered elsewhere.
+  detail::PollIdentity registered_with_;
+};
+
+}  // namespace miocpp

@@ -1,0 +1,119 @@
+// Registry: registers event sources with a Poll.
+#pragma once
+
+#include <system_error>
+
+#include "detail/poll_identity.hpp"
+#include "detail/throw_error.hpp"
+#include "interest.hpp"
+#include "source.hpp"
+#include "sys/sys.hpp"
+#include "token.hpp"
+
+namespace miocpp {
+
+class Poll;
+
+/// Registers sources with the Poll that owns it (Poll::registry()) or with the Poll it was cloned
+/// from (try_clone()). Every member is thread-safe and may run while another thread is inside
+/// Poll::poll; the new interest applies to that very poll.
+///
+/// Registrations are edge-triggered: after an event, the source reports again only once an
+/// operation on it has returned `std::errc::operation_would_block`.
+///
+/// Errors: registering a source already registered (with this or another Poll) gives
+/// `std::errc::file_exists`; reregistering or deregistering one that is not registered gives
+/// `std::errc::no_such_file_or_directory`; an Interest the backend cannot watch (`aio`/`lio` on
+/// Linux, `priority` on kqueue) gives `std::errc::not_supported`.
+class Registry {
+ public:
+  /// An empty registry (moved-from state): every call on it fails.
+  Registry() noexcept = default;
+  Registry(Registry&&) noexcept = default;
+  Registry& operator=(Registry&&) noexcept = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+  ~Registry() = default;
+
+  /// Starts delivering events for `source` with `token` for the readiness in `interest`.
+  template <event::Source S>
+  void register_source(S& source, Token token, Interest interest,
+                       std::error_code& ec) const noexcept {
+    source.register_source(*this, token, interest, ec);
+  }
+
+  /// Replaces the token and interest of a registered source.
+  template <event::Source S>
+  void reregister(S& source, Token token, Interest interest, std::error_code& ec) const noexcept {
+    source.reregister(*this, token, interest, ec);
+  }
+
+  /// Stops delivering events for `source`. Closing a source deregisters it too.
+  template <event::Source S>
+  void deregister(S& source, std::error_code& ec) const noexcept {
+    source.deregister(*this, ec);
+  }
+
+  /// Another Registry for the same Poll, usable from another thread (it owns a duplicate of the
+  /// selector's handle).
+  [[nodiscard]] Registry try_clone(std::error_code& ec) const noexcept {
+    Registry clone;
+    clone.selector_ = selector_.try_clone(ec);
+    if (!ec) {
+      clone.identity_ = identity_;
+    }
+    return clone;
+  }
+
+#if MIOCPP_HAS_EXCEPTIONS
+  template <event::Source S>
+  void register_source(S& source, Token token, Interest interest) const {
+    std::error_code ec;
+    register_source(source, token, interest, ec);
+    detail::throw_if_error(ec, "miocpp::Registry::register_source");
+  }
+  template <event::Source S>
+  void reregister(S& source, Token token, Interest interest) const {
+    std::error_code ec;
+    reregister(source, token, interest, ec);
+    detail::throw_if_error(ec, "miocpp::Registry::reregister");
+  }
+  template <event::Source S>
+  void deregister(S& source) const {
+    std::error_code ec;
+    deregister(source, ec);
+    detail::throw_if_error(ec, "miocpp::Registry::deregister");
+  }
+  [[nodiscard]] Registry try_clone() const {
+    std::error_code ec;
+    Registry clone = try_clone(ec);
+    detail::throw_if_error(ec, "miocpp::Registry::try_clone");
+    return clone;
+  }
+#endif
+
+  /// The backend selector, for source implementations (IoSource, posix::SourceFd). Not needed to
+  /// use miocpp, and not portable across backends.
+  [[nodiscard]] const sys::Selector& selector() const noexcept { return selector_; }
+
+  /// Identifies the Poll behind this registry (shared by its clones), for sources that must know
+  /// which Poll they are registered with.
+  [[nodiscard]] const detail::PollIdentity& identity() const noexcept { return identity_.get(); }
+
+ private:
+  friend class Poll;
+
+  explicit Registry(std::error_code& ec) noexcept : selector_(ec) {
+    if (!ec) {
+      identity_ = detail::RegistryIdentity(detail::PollIdentity::create(ec));
+    }
+    if (ec) {
+      selector_ = sys::Selector();
+    }
+  }
+
+  sys::Selector selector_;
+  detail::RegistryIdentity identity_;
+};
+
+}  // namespace miocpp

@@ -1,0 +1,27 @@
+// event::Source: anything that can be registered with a Registry.
+#pragma once
+
+#include <system_error>
+
+#include "interest.hpp"
+#include "token.hpp"
+
+namespace miocpp {
+
+class Registry;
+
+namespace event {
+
+/// A type that registers itself with a Registry. Every socket, pipe end and posix::SourceFd models
+/// it; a user type models it by forwarding to the sources it owns. Registry calls these members;
+/// users call the Registry.
+template <class S>
+concept Source = requires(S& source, const Registry& registry, Token token, Interest interest,
+                          std::error_code& ec) {
+  { source.register_source(registry, token, interest, ec) } noexcept;
+  { source.reregister(registry, token, interest, ec) } noexcept;
+  { source.deregister(registry, ec) } noexcept;
+};
+
+}  // namespace event
+}  // namespace miocpp
