@@ -56,7 +56,8 @@
 #define MIOCPP_OS_POSIX 0
 #endif
 
-// ---- Selector: exactly one of these is 1 ---------------------------------------------------------
+// ---- Selector: exactly one of these is 1
+// ---------------------------------------------------------
 
 #if MIOCPP_NO_OS_POLL || !(MIOCPP_OS_POSIX || MIOCPP_OS_WINDOWS || MIOCPP_OS_WASI)
 #define MIOCPP_SELECTOR_SHELL 1
@@ -103,7 +104,8 @@
 #endif
 
 // EVFILT_USER exists on Apple systems and FreeBSD; the other BSDs use the pipe waker.
-#if MIOCPP_SELECTOR_KQUEUE && !MIOCPP_FORCE_WAKER_PIPE && (defined(__APPLE__) || defined(__FreeBSD__))
+#if MIOCPP_SELECTOR_KQUEUE && !MIOCPP_FORCE_WAKER_PIPE && \
+    (defined(__APPLE__) || defined(__FreeBSD__))
 #define MIOCPP_WAKER_KQUEUE 1
 #else
 #define MIOCPP_WAKER_KQUEUE 0
@@ -115,7 +117,8 @@
 #define MIOCPP_WAKER_PIPE 0
 #endif
 
-// ---- Language ------------------------------------------------------------------------------------
+// ---- Language
+// ------------------------------------------------------------------------------------
 
 // The throwing overloads exist only where exceptions do; the std::error_code overloads always.
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)

@@ -56,6 +56,12 @@ class IoSource {
   [[nodiscard]] T& handle() noexcept { return handle_; }
   [[nodiscard]] const T& handle() const noexcept { return handle_; }
 
+  /// Gives up the OS handle without closing it, and with it the record of its registration.
+  [[nodiscard]] auto release() noexcept {
+    registered_with_ = detail::PollIdentity();
+    return handle_.release();
+  }
+
   void register_source(const Registry& registry, Token token, Interest interest,
                        std::error_code& ec) noexcept {
     if (registered_with_.is_open()) {

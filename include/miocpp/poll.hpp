@@ -39,15 +39,17 @@ class Poll {
   Poll& operator=(const Poll&) = delete;
   ~Poll() = default;
 
-  [[nodiscard]] const Registry& registry() const noexcept { return registry_; }
+  [[nodiscard]] const Registry& registry() const noexcept {
+    return registry_;
+  }
 
   /// Waits until at least one event is ready or `timeout` passes (nullopt: wait forever), then
   /// replaces the contents of `events` with at most events.capacity() events.
   ///
   /// The timeout never expires early: where the OS counts in milliseconds a fraction is rounded
-  /// up. A zero timeout only collects what is ready. A signal interrupts the wait with
-  /// `std::errc::interrupted` (not retried, so the caller can react to the signal). An `events`
-  /// with capacity 0 gives `std::errc::invalid_argument`. Allocates nothing.
+  /// up. A zero (or negative) timeout only collects what is ready. A signal interrupts the wait
+  /// with `std::errc::interrupted` (not retried, so the caller can react to the signal). An
+  /// `events` with capacity 0 gives `std::errc::invalid_argument`. Allocates nothing.
   void poll(Events& events, std::optional<std::chrono::nanoseconds> timeout,
             std::error_code& ec) noexcept {
     if (events.capacity() == 0) {

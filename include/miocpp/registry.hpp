@@ -21,10 +21,13 @@ class Poll;
 /// Registrations are edge-triggered: after an event, the source reports again only once an
 /// operation on it has returned `std::errc::operation_would_block`.
 ///
-/// Errors: registering a source already registered (with this or another Poll) gives
-/// `std::errc::file_exists`; reregistering or deregistering one that is not registered gives
+/// Errors: registering a source that is already registered gives `std::errc::file_exists`;
+/// reregistering or deregistering one that is not registered gives
 /// `std::errc::no_such_file_or_directory`; an Interest the backend cannot watch (`aio`/`lio` on
-/// Linux, `priority` on kqueue) gives `std::errc::not_supported`.
+/// Linux, `priority` on kqueue) gives `std::errc::not_supported`. Sockets and pipe ends also
+/// remember their Poll, so registering one with a second Poll gives `std::errc::file_exists`; a
+/// raw descriptor through posix::SourceFd has no such memory and follows the OS (epoll lets one
+/// descriptor join several epoll sets).
 class Registry {
  public:
   /// An empty registry (moved-from state): every call on it fails.
@@ -94,11 +97,15 @@ class Registry {
 
   /// The backend selector, for source implementations (IoSource, posix::SourceFd). Not needed to
   /// use miocpp, and not portable across backends.
-  [[nodiscard]] const sys::Selector& selector() const noexcept { return selector_; }
+  [[nodiscard]] const sys::Selector& selector() const noexcept {
+    return selector_;
+  }
 
   /// Identifies the Poll behind this registry (shared by its clones), for sources that must know
   /// which Poll they are registered with.
-  [[nodiscard]] const detail::PollIdentity& identity() const noexcept { return identity_.get(); }
+  [[nodiscard]] const detail::PollIdentity& identity() const noexcept {
+    return identity_.get();
+  }
 
  private:
   friend class Poll;

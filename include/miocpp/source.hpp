@@ -18,9 +18,12 @@ namespace event {
 template <class S>
 concept Source = requires(S& source, const Registry& registry, Token token, Interest interest,
                           std::error_code& ec) {
-  { source.register_source(registry, token, interest, ec) } noexcept;
-  { source.reregister(registry, token, interest, ec) } noexcept;
-  { source.deregister(registry, ec) } noexcept;
+  { source.register_source(registry, token, interest, ec) }
+  noexcept;
+  { source.reregister(registry, token, interest, ec) }
+  noexcept;
+  { source.deregister(registry, ec) }
+  noexcept;
 };
 
 }  // namespace event

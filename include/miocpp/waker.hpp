@@ -55,9 +55,13 @@ class Waker {
   }
   Waker(const Waker&) = delete;
   Waker& operator=(const Waker&) = delete;
-  ~Waker() { identity_.release_waker(); }
+  ~Waker() {
+    identity_.release_waker();
+  }
 
-  void wake(std::error_code& ec) const noexcept { inner_.wake(ec); }
+  void wake(std::error_code& ec) const noexcept {
+    inner_.wake(ec);
+  }
 
 #if MIOCPP_HAS_EXCEPTIONS
   void wake() const {

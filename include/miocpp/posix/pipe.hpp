@@ -6,10 +6,10 @@
 #include <system_error>
 #include <utility>
 
+#include "../detail/owned_source.hpp"
 #include "../detail/throw_error.hpp"
 #include "../interest.hpp"
 #include "../io_slice.hpp"
-#include "../io_source.hpp"
 #include "../registry.hpp"
 #include "../sys/sys.hpp"
 #include "../token.hpp"
@@ -19,19 +19,9 @@ namespace miocpp::posix::pipe {
 namespace detail {
 
 /// What both ends share: an owned descriptor behind an IoSource, and their registration.
-class End {
+class End : public miocpp::detail::OwnedSource<sys::FileDescriptor> {
  public:
-  using native_handle_type = sys::native_handle_type;
-
-  End() noexcept = default;
-  explicit End(sys::FileDescriptor fd) noexcept : source_(std::move(fd)) {}
-
-  [[nodiscard]] native_handle_type native_handle() const noexcept {
-    return source_.handle().native_handle();
-  }
-
-  /// Gives up the descriptor (still registered, if it was) without closing it.
-  native_handle_type release() noexcept { return source_.handle().release(); }
+  using OwnedSource::OwnedSource;
 
   /// Blocking mode is for handing the descriptor to code that expects it; miocpp needs
   /// non-blocking descriptors, which is how create() makes them.
@@ -40,26 +30,10 @@ class End {
   }
 #if MIOCPP_HAS_EXCEPTIONS
   void set_nonblocking(bool nonblocking) {
-    std::error_code ec;
-    set_nonblocking(nonblocking, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::posix::pipe::set_nonblocking");
+    miocpp::detail::or_throw("miocpp::posix::pipe::set_nonblocking",
+                             [&](std::error_code& ec) { set_nonblocking(nonblocking, ec); });
   }
 #endif
-
-  void register_source(const Registry& registry, Token token, Interest interest,
-                       std::error_code& ec) noexcept {
-    source_.register_source(registry, token, interest, ec);
-  }
-  void reregister(const Registry& registry, Token token, Interest interest,
-                  std::error_code& ec) noexcept {
-    source_.reregister(registry, token, interest, ec);
-  }
-  void deregister(const Registry& registry, std::error_code& ec) noexcept {
-    source_.deregister(registry, ec);
-  }
-
- protected:
-  IoSource<sys::FileDescriptor> source_;
 };
 
 }  // namespace detail
@@ -73,38 +47,34 @@ class Sender : public detail::End {
   explicit Sender(sys::FileDescriptor fd) noexcept : End(std::move(fd)) {}
 
   /// Adopts a descriptor (which should be non-blocking).
-  static Sender from_native(native_handle_type fd) noexcept { return Sender(sys::FileDescriptor(fd)); }
+  static Sender from_native(native_handle_type fd) noexcept {
+    return Sender(sys::FileDescriptor(fd));
+  }
 
   /// Writes some of `bytes`; `std::errc::operation_would_block` when the pipe is full.
   std::size_t write(std::span<const std::byte> bytes, std::error_code& ec) noexcept {
-    return source_.do_io(
-        [bytes](sys::FileDescriptor& fd, std::error_code& op_ec) noexcept {
-          return sys::write(fd.native_handle(), bytes, op_ec);
-        },
-        ec);
+    return do_io([bytes](int fd, std::error_code& op_ec) { return sys::write(fd, bytes, op_ec); },
+                 ec);
   }
 
   /// Writes from several buffers in order with one writev.
   std::size_t write_vectored(std::span<const IoSlice> slices, std::error_code& ec) noexcept {
-    return source_.do_io(
-        [slices](sys::FileDescriptor& fd, std::error_code& op_ec) noexcept {
-          return sys::write_vectored(fd.native_handle(), miocpp::detail::as_io_vecs(slices), op_ec);
+    return do_io(
+        [slices](int fd, std::error_code& op_ec) {
+          return sys::write_vectored(fd, miocpp::detail::as_io_vecs(slices), op_ec);
         },
         ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
   std::size_t write(std::span<const std::byte> bytes) {
-    std::error_code ec;
-    const std::size_t written = write(bytes, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::posix::pipe::Sender::write");
-    return written;
+    return miocpp::detail::or_throw("miocpp::posix::pipe::Sender::write",
+                                    [&](std::error_code& ec) { return write(bytes, ec); });
   }
   std::size_t write_vectored(std::span<const IoSlice> slices) {
-    std::error_code ec;
-    const std::size_t written = write_vectored(slices, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::posix::pipe::Sender::write_vectored");
-    return written;
+    return miocpp::detail::or_throw(
+        "miocpp::posix::pipe::Sender::write_vectored",
+        [&](std::error_code& ec) { return write_vectored(slices, ec); });
   }
 #endif
 };
@@ -123,34 +93,27 @@ class Receiver : public detail::End {
   }
 
   std::size_t read(std::span<std::byte> buffer, std::error_code& ec) noexcept {
-    return source_.do_io(
-        [buffer](sys::FileDescriptor& fd, std::error_code& op_ec) noexcept {
-          return sys::read(fd.native_handle(), buffer, op_ec);
-        },
-        ec);
+    return do_io([buffer](int fd, std::error_code& op_ec) { return sys::read(fd, buffer, op_ec); },
+                 ec);
   }
 
   /// Reads into several buffers in order with one readv.
   std::size_t read_vectored(std::span<IoSliceMut> slices, std::error_code& ec) noexcept {
-    return source_.do_io(
-        [slices](sys::FileDescriptor& fd, std::error_code& op_ec) noexcept {
-          return sys::read_vectored(fd.native_handle(), miocpp::detail::as_io_vecs(slices), op_ec);
+    return do_io(
+        [slices](int fd, std::error_code& op_ec) {
+          return sys::read_vectored(fd, miocpp::detail::as_io_vecs(slices), op_ec);
         },
         ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
   std::size_t read(std::span<std::byte> buffer) {
-    std::error_code ec;
-    const std::size_t count = read(buffer, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::posix::pipe::Receiver::read");
-    return count;
+    return miocpp::detail::or_throw("miocpp::posix::pipe::Receiver::read",
+                                    [&](std::error_code& ec) { return read(buffer, ec); });
   }
   std::size_t read_vectored(std::span<IoSliceMut> slices) {
-    std::error_code ec;
-    const std::size_t count = read_vectored(slices, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::posix::pipe::Receiver::read_vectored");
-    return count;
+    return miocpp::detail::or_throw("miocpp::posix::pipe::Receiver::read_vectored",
+                                    [&](std::error_code& ec) { return read_vectored(slices, ec); });
   }
 #endif
 };
@@ -163,10 +126,8 @@ inline std::pair<Sender, Receiver> create(std::error_code& ec) noexcept {
 
 #if MIOCPP_HAS_EXCEPTIONS
 inline std::pair<Sender, Receiver> create() {
-  std::error_code ec;
-  auto ends = create(ec);
-  miocpp::detail::throw_if_error(ec, "miocpp::posix::pipe::create");
-  return ends;
+  return miocpp::detail::or_throw("miocpp::posix::pipe::create",
+                                  [](std::error_code& ec) { return create(ec); });
 }
 #endif
 

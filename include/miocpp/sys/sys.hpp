@@ -41,10 +41,33 @@ using Waker = pipe_waker::Waker;
 #include "posix/io_source_state.hpp"
 #include "posix/io_vec.hpp"
 #include "posix/pipe.hpp"
+#include "posix/socket.hpp"
+#include "posix/socket_info.hpp"
+#include "posix/tcp.hpp"
+#include "posix/udp.hpp"
+#include "posix/uds.hpp"
 namespace miocpp::sys {
 using native_handle_type = int;
 using IoSourceState = posix::IoSourceState;
 using FileDescriptor = posix::FileDescriptor;
+using Socket = posix::FileDescriptor;
+namespace tcp = posix::tcp;
+namespace udp = posix::udp;
+namespace uds = posix::uds;
+using posix::listen_backlog;
+using posix::local_addr;
+using posix::peek_bytes;
+using posix::peek_stream;
+using posix::peer_addr;
+using posix::receive_bytes;
+using posix::receive_stream;
+using posix::receive_vectored;
+using posix::send_bytes;
+using posix::send_vectored;
+using posix::set_ttl;
+using posix::shutdown;
+using posix::take_socket_error;
+using posix::ttl;
 using IoVec = posix::IoVec;
 using posix::io_vec_data;
 using posix::io_vec_size;

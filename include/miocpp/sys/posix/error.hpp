@@ -18,6 +18,8 @@ inline std::error_code errno_code(int err) noexcept {
 }
 
 /// The error of the system call that just failed.
-inline std::error_code last_error() noexcept { return errno_code(errno); }
+inline std::error_code last_error() noexcept {
+  return errno_code(errno);
+}
 
 }  // namespace miocpp::sys::posix

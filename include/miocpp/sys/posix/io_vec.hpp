@@ -16,6 +16,8 @@ inline IoVec make_io_vec(const void* data, std::size_t size) noexcept {
 inline std::byte* io_vec_data(const IoVec& vec) noexcept {
   return static_cast<std::byte*>(vec.iov_base);
 }
-inline std::size_t io_vec_size(const IoVec& vec) noexcept { return vec.iov_len; }
+inline std::size_t io_vec_size(const IoVec& vec) noexcept {
+  return vec.iov_len;
+}
 
 }  // namespace miocpp::sys::posix

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <climits>
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -30,7 +30,9 @@ namespace miocpp::sys::epoll {
 struct Event {
   ::epoll_event raw;
 
-  [[nodiscard]] Token token() const noexcept { return Token(static_cast<std::size_t>(raw.data.u64)); }
+  [[nodiscard]] Token token() const noexcept {
+    return Token(static_cast<std::size_t>(raw.data.u64));
+  }
 
   // The conversions below are mio's: epoll reports a peer's shutdown and a pipe's lost end in
   // several ways, and these are the combinations that mean what the name says.

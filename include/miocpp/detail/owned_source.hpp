@@ -1,0 +1,59 @@
+// The part every owning event source shares (sockets, pipe ends): an owned OS handle inside an
+// IoSource, its ownership calls and its registration.
+#pragma once
+
+#include <system_error>
+#include <utility>
+
+#include "../interest.hpp"
+#include "../io_source.hpp"
+#include "../registry.hpp"
+#include "../token.hpp"
+
+namespace miocpp::detail {
+
+template <class Handle>
+class OwnedSource {
+ public:
+  using native_handle_type = typename Handle::native_handle_type;
+
+  /// Empty: every I/O call reports std::errc::bad_file_descriptor.
+  OwnedSource() noexcept = default;
+  explicit OwnedSource(Handle handle) noexcept : source_(std::move(handle)) {}
+
+  /// The OS handle, still owned by this object.
+  [[nodiscard]] native_handle_type native_handle() const noexcept {
+    return source_.handle().native_handle();
+  }
+
+  /// Gives the OS handle up without closing it; this object becomes empty. The OS registration
+  /// stays with the handle: deregister first unless the new owner takes it over.
+  native_handle_type release() noexcept { return source_.release(); }
+
+  void register_source(const Registry& registry, Token token, Interest interest,
+                       std::error_code& ec) noexcept {
+    source_.register_source(registry, token, interest, ec);
+  }
+  void reregister(const Registry& registry, Token token, Interest interest,
+                  std::error_code& ec) noexcept {
+    source_.reregister(registry, token, interest, ec);
+  }
+  void deregister(const Registry& registry, std::error_code& ec) noexcept {
+    source_.deregister(registry, ec);
+  }
+
+ protected:
+  /// Runs one I/O call on the handle through the IoSource (see IoSource::do_io).
+  template <class Call>
+  decltype(auto) do_io(Call&& call, std::error_code& ec) noexcept {
+    return source_.do_io(
+        [&](Handle& handle, std::error_code& op_ec) noexcept {
+          return std::forward<Call>(call)(handle.native_handle(), op_ec);
+        },
+        ec);
+  }
+
+  IoSource<Handle> source_;
+};
+
+}  // namespace miocpp::detail

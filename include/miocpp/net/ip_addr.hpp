@@ -1,0 +1,277 @@
+// IP addresses: Ipv4Addr, Ipv6Addr and IpAddr (either one), with strict parsing and printing.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <variant>
+
+#include "../detail/throw_error.hpp"
+#include "detail/ip_text.hpp"
+
+namespace miocpp::net {
+
+/// An IPv4 address: four octets in network order.
+class Ipv4Addr {
+ public:
+  /// 0.0.0.0
+  constexpr Ipv4Addr() noexcept = default;
+  constexpr Ipv4Addr(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) noexcept
+      : octets_{a, b, c, d} {}
+  constexpr explicit Ipv4Addr(const std::array<std::uint8_t, 4>& octets) noexcept
+      : octets_(octets) {}
+
+  static constexpr Ipv4Addr unspecified() noexcept { return {}; }
+  static constexpr Ipv4Addr localhost() noexcept { return {127, 0, 0, 1}; }
+  static constexpr Ipv4Addr broadcast() noexcept { return {255, 255, 255, 255}; }
+
+  /// Parses dotted-quad text: exactly four decimal parts 0-255, no leading zeros, no spaces.
+  /// Anything else gives std::errc::invalid_argument.
+  static Ipv4Addr parse(std::string_view text, std::error_code& ec) noexcept {
+    Ipv4Addr address;
+    if (detail::parse_ipv4(text, address.octets_)) {
+      ec.clear();
+    } else {
+      ec = std::make_error_code(std::errc::invalid_argument);
+    }
+    return address;
+  }
+#if MIOCPP_HAS_EXCEPTIONS
+  static Ipv4Addr parse(std::string_view text) {
+    std::error_code ec;
+    const Ipv4Addr address = parse(text, ec);
+    miocpp::detail::throw_if_error(ec, "miocpp::net::Ipv4Addr::parse");
+    return address;
+  }
+#endif
+
+  [[nodiscard]] constexpr const std::array<std::uint8_t, 4>& octets() const noexcept {
+    return octets_;
+  }
+  /// The address as a host-order integer (127.0.0.1 is 0x7f000001).
+  [[nodiscard]] constexpr std::uint32_t to_bits() const noexcept {
+    return static_cast<std::uint32_t>(octets_[0]) << 24U |
+           static_cast<std::uint32_t>(octets_[1]) << 16U |
+           static_cast<std::uint32_t>(octets_[2]) << 8U | static_cast<std::uint32_t>(octets_[3]);
+  }
+  [[nodiscard]] constexpr bool is_unspecified() const noexcept {
+    return to_bits() == 0;
+  }
+  [[nodiscard]] constexpr bool is_loopback() const noexcept {
+    return octets_[0] == 127;
+  }
+  [[nodiscard]] constexpr bool is_multicast() const noexcept {
+    return octets_[0] >= 224 && octets_[0] <= 239;
+  }
+  [[nodiscard]] constexpr bool is_broadcast() const noexcept {
+    return to_bits() == 0xffffffffU;
+  }
+
+  [[nodiscard]] std::string to_string() const {
+    return detail::format_ipv4(octets_);
+  }
+
+  friend constexpr bool operator==(const Ipv4Addr&, const Ipv4Addr&) noexcept = default;
+  friend constexpr auto operator<=>(const Ipv4Addr&, const Ipv4Addr&) noexcept = default;
+  friend std::ostream& operator<<(std::ostream& os, const Ipv4Addr& address) {
+    return os << address.to_string();
+  }
+
+ private:
+  std::array<std::uint8_t, 4> octets_{};
+};
+
+/// An IPv6 address: sixteen octets in network order.
+class Ipv6Addr {
+ public:
+  /// ::
+  constexpr Ipv6Addr() noexcept = default;
+  constexpr explicit Ipv6Addr(const std::array<std::uint8_t, 16>& octets) noexcept
+      : octets_(octets) {}
+  /// From eight 16-bit groups, as written: Ipv6Addr(0xfe80, 0, 0, 0, 0, 0, 0, 1) is fe80::1.
+  constexpr Ipv6Addr(std::uint16_t a, std::uint16_t b, std::uint16_t c, std::uint16_t d,
+                     std::uint16_t e, std::uint16_t f, std::uint16_t g, std::uint16_t h) noexcept {
+    const std::array<std::uint16_t, 8> groups{a, b, c, d, e, f, g, h};
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      octets_[2 * i] = static_cast<std::uint8_t>(groups[i] >> 8U);
+      octets_[2 * i + 1] = static_cast<std::uint8_t>(groups[i] & 0xffU);
+    }
+  }
+
+  static constexpr Ipv6Addr unspecified() noexcept { return {}; }
+  static constexpr Ipv6Addr localhost() noexcept { return {0, 0, 0, 0, 0, 0, 0, 1}; }
+
+  /// Parses RFC 4291 text: hex groups with at most one "::", optionally ending in a dotted quad
+  /// (::ffff:192.0.2.1). No brackets, no zone ("%eth0"): those belong to SocketAddr.
+  static Ipv6Addr parse(std::string_view text, std::error_code& ec) noexcept {
+    Ipv6Addr address;
+    if (detail::parse_ipv6(text, address.octets_)) {
+      ec.clear();
+    } else {
+      ec = std::make_error_code(std::errc::invalid_argument);
+    }
+    return address;
+  }
+#if MIOCPP_HAS_EXCEPTIONS
+  static Ipv6Addr parse(std::string_view text) {
+    std::error_code ec;
+    const Ipv6Addr address = parse(text, ec);
+    miocpp::detail::throw_if_error(ec, "miocpp::net::Ipv6Addr::parse");
+    return address;
+  }
+#endif
+
+  [[nodiscard]] constexpr const std::array<std::uint8_t, 16>& octets() const noexcept {
+    return octets_;
+  }
+  [[nodiscard]] constexpr std::array<std::uint16_t, 8> segments() const noexcept {
+    std::array<std::uint16_t, 8> groups{};
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      groups[i] = static_cast<std::uint16_t>(octets_[2 * i] << 8U | octets_[2 * i + 1]);
+    }
+    return groups;
+  }
+  [[nodiscard]] constexpr bool is_unspecified() const noexcept {
+    return *this == Ipv6Addr();
+  }
+  [[nodiscard]] constexpr bool is_loopback() const noexcept {
+    return *this == localhost();
+  }
+  [[nodiscard]] constexpr bool is_multicast() const noexcept {
+    return octets_[0] == 0xff;
+  }
+  /// The IPv4 address of an IPv4-mapped address (::ffff:a.b.c.d).
+  [[nodiscard]] constexpr std::optional<Ipv4Addr> to_ipv4_mapped() const noexcept {
+    for (std::size_t i = 0; i < 10; ++i) {
+      if (octets_[i] != 0) {
+        return std::nullopt;
+      }
+    }
+    if (octets_[10] != 0xff || octets_[11] != 0xff) {
+      return std::nullopt;
+    }
+    return Ipv4Addr(octets_[12], octets_[13], octets_[14], octets_[15]);
+  }
+
+  /// RFC 5952 text: lower-case hex, the longest run of zero groups as "::", and IPv4-mapped
+  /// addresses as ::ffff:a.b.c.d.
+  [[nodiscard]] std::string to_string() const {
+    return detail::format_ipv6(octets_);
+  }
+
+  friend constexpr bool operator==(const Ipv6Addr&, const Ipv6Addr&) noexcept = default;
+  friend constexpr auto operator<=>(const Ipv6Addr&, const Ipv6Addr&) noexcept = default;
+  friend std::ostream& operator<<(std::ostream& os, const Ipv6Addr& address) {
+    return os << address.to_string();
+  }
+
+ private:
+  std::array<std::uint8_t, 16> octets_{};
+};
+
+/// Either an IPv4 or an IPv6 address. Every IPv4 address orders before every IPv6 address.
+class IpAddr {
+ public:
+  /// 0.0.0.0
+  constexpr IpAddr() noexcept = default;
+  constexpr IpAddr(Ipv4Addr address) noexcept : address_(address) {}  // NOLINT(*-explicit-*)
+  constexpr IpAddr(Ipv6Addr address) noexcept : address_(address) {}  // NOLINT(*-explicit-*)
+
+  /// Parses either form (IPv6 without brackets); std::errc::invalid_argument otherwise.
+  static IpAddr parse(std::string_view text, std::error_code& ec) noexcept {
+    if (text.find(':') != std::string_view::npos) {
+      return Ipv6Addr::parse(text, ec);
+    }
+    return Ipv4Addr::parse(text, ec);
+  }
+#if MIOCPP_HAS_EXCEPTIONS
+  static IpAddr parse(std::string_view text) {
+    std::error_code ec;
+    const IpAddr address = parse(text, ec);
+    miocpp::detail::throw_if_error(ec, "miocpp::net::IpAddr::parse");
+    return address;
+  }
+#endif
+
+  [[nodiscard]] constexpr bool is_ipv4() const noexcept {
+    return address_.index() == 0;
+  }
+  [[nodiscard]] constexpr bool is_ipv6() const noexcept {
+    return address_.index() == 1;
+  }
+  /// The IPv4 address, or nullopt for an IPv6 one.
+  [[nodiscard]] constexpr std::optional<Ipv4Addr> v4() const noexcept {
+    // std::get after the index check, not std::get_if: g++ 12 cannot compare the address of a
+    // temporary's member with null in a constant expression.
+    if (is_ipv4()) {
+      return std::get<Ipv4Addr>(address_);
+    }
+    return std::nullopt;
+  }
+  /// The IPv6 address, or nullopt for an IPv4 one.
+  [[nodiscard]] constexpr std::optional<Ipv6Addr> v6() const noexcept {
+    if (is_ipv6()) {
+      return std::get<Ipv6Addr>(address_);
+    }
+    return std::nullopt;
+  }
+  [[nodiscard]] constexpr bool is_unspecified() const noexcept {
+    return std::visit([](const auto& address) { return address.is_unspecified(); }, address_);
+  }
+  [[nodiscard]] constexpr bool is_loopback() const noexcept {
+    return std::visit([](const auto& address) { return address.is_loopback(); }, address_);
+  }
+  [[nodiscard]] constexpr bool is_multicast() const noexcept {
+    return std::visit([](const auto& address) { return address.is_multicast(); }, address_);
+  }
+
+  [[nodiscard]] std::string to_string() const {
+    return std::visit([](const auto& address) { return address.to_string(); }, address_);
+  }
+
+  friend constexpr bool operator==(const IpAddr&, const IpAddr&) noexcept = default;
+  friend constexpr auto operator<=>(const IpAddr&, const IpAddr&) noexcept = default;
+  friend std::ostream& operator<<(std::ostream& os, const IpAddr& address) {
+    return os << address.to_string();
+  }
+
+ private:
+  std::variant<Ipv4Addr, Ipv6Addr> address_;
+};
+
+}  // namespace miocpp::net
+
+template <>
+struct std::hash<miocpp::net::Ipv4Addr> {
+  std::size_t operator()(const miocpp::net::Ipv4Addr& address) const noexcept {
+    return std::hash<std::uint32_t>{}(address.to_bits());
+  }
+};
+
+template <>
+struct std::hash<miocpp::net::Ipv6Addr> {
+  std::size_t operator()(const miocpp::net::Ipv6Addr& address) const noexcept {
+    std::size_t combined = 0;
+    for (const std::uint16_t group : address.segments()) {
+      combined = combined * 31 + group;
+    }
+    return combined;
+  }
+};
+
+template <>
+struct std::hash<miocpp::net::IpAddr> {
+  std::size_t operator()(const miocpp::net::IpAddr& address) const noexcept {
+    if (const auto v4 = address.v4()) {
+      return std::hash<miocpp::net::Ipv4Addr>{}(*v4);
+    }
+    return ~std::hash<miocpp::net::Ipv6Addr>{}(*address.v6());
+  }
+};

@@ -1,0 +1,93 @@
+// TcpListener: a non-blocking TCP server socket.
+#pragma once
+
+#include <cstdint>
+#include <system_error>
+#include <utility>
+
+#include "../detail/owned_source.hpp"
+#include "../detail/throw_error.hpp"
+#include "../sys/sys.hpp"
+#include "socket_addr.hpp"
+#include "tcp_stream.hpp"
+
+namespace miocpp::net {
+
+/// A listening TCP socket. Register it for Interest::readable and, on each event, accept until
+/// `std::errc::operation_would_block`.
+class TcpListener : public miocpp::detail::OwnedSource<sys::Socket> {
+ public:
+  TcpListener() noexcept = default;
+
+  /// Binds and listens on `address` (port 0 picks a free port: see local_addr). SO_REUSEADDR is
+  /// set; the backlog is the system maximum where the OS allows it, else 128.
+  static TcpListener bind(const SocketAddr& address, std::error_code& ec) noexcept {
+    return TcpListener(sys::tcp::bind(address, ec));
+  }
+
+  /// Adopts a listening socket (which should already be non-blocking).
+  static TcpListener from_native(native_handle_type socket) noexcept {
+    return TcpListener(sys::Socket(socket));
+  }
+
+  /// One pending connection, non-blocking and close-on-exec, with the peer's address. On error
+  /// (would-block, or EMFILE when out of descriptors) both are empty and the listener keeps
+  /// working.
+  std::pair<TcpStream, SocketAddr> accept(std::error_code& ec) noexcept {
+    SocketAddr peer;
+    sys::Socket socket =
+        do_io([&peer](native_handle_type s,
+                      std::error_code& op_ec) { return sys::tcp::accept(s, peer, op_ec); },
+              ec);
+    return {TcpStream(std::move(socket)), peer};
+  }
+
+  [[nodiscard]] SocketAddr local_addr(std::error_code& ec) const noexcept {
+    return sys::local_addr(native_handle(), ec);
+  }
+
+  /// IP_TTL of the connections this listener accepts.
+  void set_ttl(std::uint32_t ttl, std::error_code& ec) noexcept {
+    sys::set_ttl(native_handle(), ttl, ec);
+  }
+  [[nodiscard]] std::uint32_t ttl(std::error_code& ec) const noexcept {
+    return sys::ttl(native_handle(), ec);
+  }
+
+  /// The pending socket error (SO_ERROR), clearing it; empty when there is none.
+  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
+    return sys::take_socket_error(native_handle(), ec);
+  }
+
+#if MIOCPP_HAS_EXCEPTIONS
+  static TcpListener bind(const SocketAddr& address) {
+    return miocpp::detail::or_throw("miocpp::net::TcpListener::bind",
+                                    [&](std::error_code& ec) { return bind(address, ec); });
+  }
+  std::pair<TcpStream, SocketAddr> accept() {
+    return miocpp::detail::or_throw("miocpp::net::TcpListener::accept",
+                                    [&](std::error_code& ec) { return accept(ec); });
+  }
+  [[nodiscard]] SocketAddr local_addr() const {
+    return miocpp::detail::or_throw("miocpp::net::TcpListener::local_addr",
+                                    [&](std::error_code& ec) { return local_addr(ec); });
+  }
+  void set_ttl(std::uint32_t ttl) {
+    miocpp::detail::or_throw("miocpp::net::TcpListener::set_ttl",
+                             [&](std::error_code& ec) { set_ttl(ttl, ec); });
+  }
+  [[nodiscard]] std::uint32_t ttl() const {
+    return miocpp::detail::or_throw("miocpp::net::TcpListener::ttl",
+                                    [&](std::error_code& ec) { return ttl(ec); });
+  }
+  [[nodiscard]] std::error_code take_error() const {
+    return miocpp::detail::or_throw("miocpp::net::TcpListener::take_error",
+                                    [&](std::error_code& ec) { return take_error(ec); });
+  }
+#endif
+
+ private:
+  explicit TcpListener(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+};
+
+}  // namespace miocpp::net

@@ -1,0 +1,353 @@
+// UdpSocket: a non-blocking UDP socket.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include "../detail/owned_source.hpp"
+#include "../detail/throw_error.hpp"
+#include "../sys/sys.hpp"
+#include "ip_addr.hpp"
+#include "socket_addr.hpp"
+
+namespace miocpp::net {
+
+/// A non-blocking UDP socket, from UdpSocket::bind or from_native.
+///
+/// Every send and receive moves one whole datagram. Calls that cannot proceed report
+/// `std::errc::operation_would_block`; then wait for the next readable / writable event. Events
+/// are edge-triggered: on a readable event, receive until would-block, or the datagrams still
+/// queued may bring no further event.
+///
+/// A datagram bigger than the receive buffer is truncated: the caller gets what fits and the
+/// rest is discarded (size buffers for the largest datagram expected; 65,507 bytes is the IPv4
+/// maximum). An empty datagram is valid: it is sent and received as 0 bytes, so a receive of 0
+/// does not mean "closed" as it does on a stream.
+///
+/// Unconnected, the socket talks to anyone with send_to / recv_from. After connect(peer) it
+/// sends to `peer` with send() and receives only what `peer` sends; an ICMP error from the peer
+/// (say "port unreachable") is then reported by a later receive or send, as
+/// `std::errc::connection_refused` and friends, and as an error event (see take_error).
+class UdpSocket : public miocpp::detail::OwnedSource<sys::Socket> {
+ public:
+  /// Empty: every call reports std::errc::bad_file_descriptor.
+  UdpSocket() noexcept = default;
+
+  /// A socket bound to `address` (port 0 picks a free port: see local_addr), non-blocking and
+  /// close-on-exec. IPV6_V6ONLY keeps the system default (off on Linux), so an IPv6 socket bound
+  /// to [::] also receives IPv4 traffic there; see only_v6. Errors: address_in_use,
+  /// address_not_available (not an address of this host), permission_denied (privileged port),
+  /// ...; nothing is left open on failure.
+  static UdpSocket bind(const SocketAddr& address, std::error_code& ec) noexcept {
+    return UdpSocket(sys::udp::bind(address, ec));
+  }
+
+  /// Adopts a datagram socket (which should already be non-blocking, e.g. from another library).
+  static UdpSocket from_native(native_handle_type socket) noexcept {
+    return UdpSocket(sys::Socket(socket));
+  }
+
+  /// The address this socket is bound to, with the port the system picked for port 0.
+  [[nodiscard]] SocketAddr local_addr(std::error_code& ec) const noexcept {
+    return sys::local_addr(native_handle(), ec);
+  }
+
+  /// The address given to connect(); std::errc::not_connected when the socket is not connected.
+  [[nodiscard]] SocketAddr peer_addr(std::error_code& ec) const noexcept {
+    return sys::peer_addr(native_handle(), ec);
+  }
+
+  /// Sends `datagram` to `target` as one datagram; returns its size. The whole datagram goes or
+  /// nothing does: message_size when it is too big for the protocol (over 65,507 bytes for
+  /// IPv4), would-block when the send buffer is full. `target` must be of the socket's family:
+  /// an IPv6 socket reaches IPv4 hosts only through IPv4-mapped addresses (::ffff:a.b.c.d),
+  /// and only when bound to [::] with only_v6 off. On Linux a connected socket may still send_to
+  /// other addresses; the BSDs and macOS report already_connected.
+  std::size_t send_to(std::span<const std::byte> datagram, const SocketAddr& target,
+                      std::error_code& ec) noexcept {
+    return do_io(
+        [datagram, &target](native_handle_type s, std::error_code& op_ec) {
+          return sys::udp::send_to(s, datagram, target, op_ec);
+        },
+        ec);
+  }
+
+  /// Receives one datagram into `buffer`: its size (truncated to the buffer, the rest being
+  /// discarded; 0 for an empty datagram) and the sender's address. `{0, SocketAddr{}}` on error,
+  /// would-block when none is queued.
+  std::pair<std::size_t, SocketAddr> recv_from(std::span<std::byte> buffer,
+                                               std::error_code& ec) noexcept {
+    SocketAddr sender;
+    const std::size_t count = do_io(
+        [buffer, &sender](native_handle_type s, std::error_code& op_ec) {
+          return sys::udp::recv_from(s, buffer, sender, op_ec);
+        },
+        ec);
+    return {count, ec ? SocketAddr() : sender};
+  }
+
+  /// recv_from, but the datagram stays queued: the next receive gets it again. A peek does not
+  /// drain the socket: after a readable event, still receive until would-block.
+  std::pair<std::size_t, SocketAddr> peek_from(std::span<std::byte> buffer,
+                                               std::error_code& ec) noexcept {
+    SocketAddr sender;
+    const std::size_t count = do_io(
+        [buffer, &sender](native_handle_type s, std::error_code& op_ec) {
+          return sys::udp::peek_from(s, buffer, sender, op_ec);
+        },
+        ec);
+    return {count, ec ? SocketAddr() : sender};
+  }
+
+  /// Sends `datagram` to the connected peer (see send_to for sizes and would-block).
+  /// std::errc::destination_address_required when the socket is not connected; an ICMP error
+  /// from an earlier datagram may be reported here (connection_refused, ...).
+  std::size_t send(std::span<const std::byte> datagram, std::error_code& ec) noexcept {
+    return do_io(
+        [datagram](native_handle_type s, std::error_code& op_ec) {
+          return sys::send_bytes(s, datagram, 0, op_ec);
+        },
+        ec);
+  }
+
+  /// Receives one datagram into `buffer` (truncated to it; 0 for an empty datagram). Works
+  /// unconnected too, without telling the sender. On a connected socket an ICMP error for an
+  /// earlier send is reported here once (connection_refused for "port unreachable").
+  std::size_t recv(std::span<std::byte> buffer, std::error_code& ec) noexcept {
+    return do_io(
+        [buffer](native_handle_type s, std::error_code& op_ec) {
+          return sys::receive_bytes(s, buffer, 0, op_ec);
+        },
+        ec);
+  }
+
+  /// recv, but the datagram stays queued for the next receive.
+  std::size_t peek(std::span<std::byte> buffer, std::error_code& ec) noexcept {
+    return do_io([buffer](native_handle_type s,
+                          std::error_code& op_ec) { return sys::peek_bytes(s, buffer, op_ec); },
+                 ec);
+  }
+
+  /// Makes `peer` the destination of send() and the only source receives accept from now on
+  /// (datagrams queued before stay). No packet is sent, so success says nothing about whether
+  /// `peer` listens. Calling it again switches to another peer.
+  void connect(const SocketAddr& peer, std::error_code& ec) noexcept {
+    sys::udp::connect(native_handle(), peer, ec);
+  }
+
+  /// SO_BROADCAST: allows sending to a broadcast address (otherwise permission_denied).
+  void set_broadcast(bool on, std::error_code& ec) noexcept {
+    sys::udp::set_broadcast(native_handle(), on, ec);
+  }
+  [[nodiscard]] bool broadcast(std::error_code& ec) const noexcept {
+    return sys::udp::broadcast(native_handle(), ec);
+  }
+
+  /// IP_MULTICAST_LOOP: whether IPv4 multicast this socket sends is looped back to listeners on
+  /// this host (on by default).
+  void set_multicast_loop_v4(bool on, std::error_code& ec) noexcept {
+    sys::udp::set_multicast_loop_v4(native_handle(), on, ec);
+  }
+  [[nodiscard]] bool multicast_loop_v4(std::error_code& ec) const noexcept {
+    return sys::udp::multicast_loop_v4(native_handle(), ec);
+  }
+
+  /// IP_MULTICAST_TTL: the time-to-live of IPv4 multicast this socket sends, 0-255 (1 by default:
+  /// the local network only). Larger values give invalid_argument.
+  void set_multicast_ttl_v4(std::uint32_t ttl, std::error_code& ec) noexcept {
+    sys::udp::set_multicast_ttl_v4(native_handle(), ttl, ec);
+  }
+  [[nodiscard]] std::uint32_t multicast_ttl_v4(std::error_code& ec) const noexcept {
+    return sys::udp::multicast_ttl_v4(native_handle(), ec);
+  }
+
+  /// IPV6_MULTICAST_LOOP: whether IPv6 multicast this socket sends is looped back to listeners on
+  /// this host (on by default). IPv6 sockets only.
+  void set_multicast_loop_v6(bool on, std::error_code& ec) noexcept {
+    sys::udp::set_multicast_loop_v6(native_handle(), on, ec);
+  }
+  [[nodiscard]] bool multicast_loop_v6(std::error_code& ec) const noexcept {
+    return sys::udp::multicast_loop_v6(native_handle(), ec);
+  }
+
+  /// IP_TTL: the time-to-live of outgoing unicast IPv4 packets (on an IPv6 socket, of the IPv4
+  /// traffic it carries where the system allows it at all).
+  void set_ttl(std::uint32_t ttl, std::error_code& ec) noexcept {
+    sys::set_ttl(native_handle(), ttl, ec);
+  }
+  [[nodiscard]] std::uint32_t ttl(std::error_code& ec) const noexcept {
+    return sys::ttl(native_handle(), ec);
+  }
+
+  /// Joins the IPv4 multicast `group` on the interface whose address is `interface_address`
+  /// (Ipv4Addr::unspecified(): the interface the routing table picks). Errors: invalid_argument
+  /// when `group` is not multicast, no_such_device / address_not_available when the interface
+  /// cannot do it, address_in_use when already joined.
+  void join_multicast_v4(const Ipv4Addr& group, const Ipv4Addr& interface_address,
+                         std::error_code& ec) noexcept {
+    sys::udp::join_multicast_v4(native_handle(), group, interface_address, ec);
+  }
+  /// Leaves a group joined with join_multicast_v4 (address_not_available when not joined).
+  void leave_multicast_v4(const Ipv4Addr& group, const Ipv4Addr& interface_address,
+                          std::error_code& ec) noexcept {
+    sys::udp::leave_multicast_v4(native_handle(), group, interface_address, ec);
+  }
+
+  /// Joins the IPv6 multicast `group` on the interface with index `interface_index` (see
+  /// if_nametoindex; 0: the interface the routing table picks). IPv6 sockets only.
+  void join_multicast_v6(const Ipv6Addr& group, std::uint32_t interface_index,
+                         std::error_code& ec) noexcept {
+    sys::udp::join_multicast_v6(native_handle(), group, interface_index, ec);
+  }
+  /// Leaves a group joined with join_multicast_v6.
+  void leave_multicast_v6(const Ipv6Addr& group, std::uint32_t interface_index,
+                          std::error_code& ec) noexcept {
+    sys::udp::leave_multicast_v6(native_handle(), group, interface_index, ec);
+  }
+
+  /// IPV6_V6ONLY of an IPv6 socket: true when it carries IPv6 only, false when it also carries
+  /// IPv4 (as IPv4-mapped addresses). It can only be chosen before binding, so there is no
+  /// setter: create the socket yourself and adopt it with from_native to choose. An IPv4 socket
+  /// reports an error (which one depends on the system).
+  [[nodiscard]] bool only_v6(std::error_code& ec) const noexcept {
+    return sys::udp::only_v6(native_handle(), ec);
+  }
+
+  /// The pending socket error (SO_ERROR), clearing it; empty when there is none. On a connected
+  /// socket this is where an ICMP error for an earlier datagram shows up after an error event.
+  /// `ec` reports a failure to ask.
+  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
+    return sys::take_socket_error(native_handle(), ec);
+  }
+
+  /// Runs `operation(ec)` -- your own system call on native_handle() that reports through `ec`
+  /// -- as miocpp runs its own I/O, so that a backend that must re-arm the registration after
+  /// `std::errc::operation_would_block` does so. Use it for calls miocpp does not wrap
+  /// (sendmsg with ancillary data, recvmmsg, ...).
+  template <class Operation>
+  decltype(auto) try_io(Operation&& operation, std::error_code& ec) noexcept {
+    return do_io([&](native_handle_type,
+                     std::error_code& op_ec) { return std::forward<Operation>(operation)(op_ec); },
+                 ec);
+  }
+
+#if MIOCPP_HAS_EXCEPTIONS
+  static UdpSocket bind(const SocketAddr& address) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::bind",
+                                    [&](std::error_code& ec) { return bind(address, ec); });
+  }
+  [[nodiscard]] SocketAddr local_addr() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::local_addr",
+                                    [&](std::error_code& ec) { return local_addr(ec); });
+  }
+  [[nodiscard]] SocketAddr peer_addr() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::peer_addr",
+                                    [&](std::error_code& ec) { return peer_addr(ec); });
+  }
+  std::size_t send_to(std::span<const std::byte> datagram, const SocketAddr& target) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::send_to", [&](std::error_code& ec) {
+      return send_to(datagram, target, ec);
+    });
+  }
+  std::pair<std::size_t, SocketAddr> recv_from(std::span<std::byte> buffer) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::recv_from",
+                                    [&](std::error_code& ec) { return recv_from(buffer, ec); });
+  }
+  std::pair<std::size_t, SocketAddr> peek_from(std::span<std::byte> buffer) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::peek_from",
+                                    [&](std::error_code& ec) { return peek_from(buffer, ec); });
+  }
+  std::size_t send(std::span<const std::byte> datagram) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::send",
+                                    [&](std::error_code& ec) { return send(datagram, ec); });
+  }
+  std::size_t recv(std::span<std::byte> buffer) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::recv",
+                                    [&](std::error_code& ec) { return recv(buffer, ec); });
+  }
+  std::size_t peek(std::span<std::byte> buffer) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::peek",
+                                    [&](std::error_code& ec) { return peek(buffer, ec); });
+  }
+  void connect(const SocketAddr& peer) {
+    miocpp::detail::or_throw("miocpp::net::UdpSocket::connect",
+                             [&](std::error_code& ec) { connect(peer, ec); });
+  }
+  void set_broadcast(bool on) {
+    miocpp::detail::or_throw("miocpp::net::UdpSocket::set_broadcast",
+                             [&](std::error_code& ec) { set_broadcast(on, ec); });
+  }
+  [[nodiscard]] bool broadcast() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::broadcast",
+                                    [&](std::error_code& ec) { return broadcast(ec); });
+  }
+  void set_multicast_loop_v4(bool on) {
+    miocpp::detail::or_throw("miocpp::net::UdpSocket::set_multicast_loop_v4",
+                             [&](std::error_code& ec) { set_multicast_loop_v4(on, ec); });
+  }
+  [[nodiscard]] bool multicast_loop_v4() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::multicast_loop_v4",
+                                    [&](std::error_code& ec) { return multicast_loop_v4(ec); });
+  }
+  void set_multicast_ttl_v4(std::uint32_t ttl) {
+    miocpp::detail::or_throw("miocpp::net::UdpSocket::set_multicast_ttl_v4",
+                             [&](std::error_code& ec) { set_multicast_ttl_v4(ttl, ec); });
+  }
+  [[nodiscard]] std::uint32_t multicast_ttl_v4() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::multicast_ttl_v4",
+                                    [&](std::error_code& ec) { return multicast_ttl_v4(ec); });
+  }
+  void set_multicast_loop_v6(bool on) {
+    miocpp::detail::or_throw("miocpp::net::UdpSocket::set_multicast_loop_v6",
+                             [&](std::error_code& ec) { set_multicast_loop_v6(on, ec); });
+  }
+  [[nodiscard]] bool multicast_loop_v6() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::multicast_loop_v6",
+                                    [&](std::error_code& ec) { return multicast_loop_v6(ec); });
+  }
+  void set_ttl(std::uint32_t ttl) {
+    miocpp::detail::or_throw("miocpp::net::UdpSocket::set_ttl",
+                             [&](std::error_code& ec) { set_ttl(ttl, ec); });
+  }
+  [[nodiscard]] std::uint32_t ttl() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::ttl",
+                                    [&](std::error_code& ec) { return ttl(ec); });
+  }
+  void join_multicast_v4(const Ipv4Addr& group, const Ipv4Addr& interface_address) {
+    miocpp::detail::or_throw("miocpp::net::UdpSocket::join_multicast_v4", [&](std::error_code& ec) {
+      join_multicast_v4(group, interface_address, ec);
+    });
+  }
+  void leave_multicast_v4(const Ipv4Addr& group, const Ipv4Addr& interface_address) {
+    miocpp::detail::or_throw(
+        "miocpp::net::UdpSocket::leave_multicast_v4",
+        [&](std::error_code& ec) { leave_multicast_v4(group, interface_address, ec); });
+  }
+  void join_multicast_v6(const Ipv6Addr& group, std::uint32_t interface_index) {
+    miocpp::detail::or_throw("miocpp::net::UdpSocket::join_multicast_v6", [&](std::error_code& ec) {
+      join_multicast_v6(group, interface_index, ec);
+    });
+  }
+  void leave_multicast_v6(const Ipv6Addr& group, std::uint32_t interface_index) {
+    miocpp::detail::or_throw(
+        "miocpp::net::UdpSocket::leave_multicast_v6",
+        [&](std::error_code& ec) { leave_multicast_v6(group, interface_index, ec); });
+  }
+  [[nodiscard]] bool only_v6() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::only_v6",
+                                    [&](std::error_code& ec) { return only_v6(ec); });
+  }
+  [[nodiscard]] std::error_code take_error() const {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::take_error",
+                                    [&](std::error_code& ec) { return take_error(ec); });
+  }
+#endif
+
+ private:
+  explicit UdpSocket(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+};
+
+}  // namespace miocpp::net

@@ -1,0 +1,229 @@
+// UnixDatagram: a non-blocking Unix-domain datagram socket.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "../detail/owned_source.hpp"
+#include "../detail/throw_error.hpp"
+#include "../sys/sys.hpp"
+#include "shutdown.hpp"
+#include "unix_socket_addr.hpp"
+
+namespace miocpp::net {
+
+/// A non-blocking Unix-domain datagram socket. Datagrams are reliable and keep their boundaries:
+/// each send is one recv on the other side, an empty datagram included.
+///
+/// Sends and receives report `std::errc::operation_would_block` when they cannot proceed (a
+/// full receiver, nothing queued); then wait for the next writable / readable event. Sends never
+/// raise SIGPIPE. A pathname socket leaves its file behind when closed: remove it when done.
+class UnixDatagram : public miocpp::detail::OwnedSource<sys::Socket> {
+ public:
+  /// Empty: every call reports std::errc::bad_file_descriptor.
+  UnixDatagram() noexcept = default;
+
+  /// A socket bound to `path` (a leading NUL byte makes the rest an abstract name, see
+  /// UnixSocketAddr::from_path), so that others can send to it. An existing file there is
+  /// std::errc::address_in_use; a path too long for sockaddr_un is std::errc::filename_too_long
+  /// and one with a NUL byte in it std::errc::invalid_argument (then nothing is created).
+  static UnixDatagram bind(std::string_view path, std::error_code& ec) noexcept {
+    const UnixSocketAddr address = UnixSocketAddr::from_path(path, ec);
+    return ec ? UnixDatagram() : bind_addr(address, ec);
+  }
+
+  /// bind() to an address. Binding an unnamed address makes Linux pick a unique abstract name
+  /// (see local_addr); other systems refuse it.
+  static UnixDatagram bind_addr(const UnixSocketAddr& address, std::error_code& ec) noexcept {
+    return UnixDatagram(sys::uds::bind_datagram(address, ec));
+  }
+
+  /// A socket without a name. It can send (its receivers see an unnamed sender, which they
+  /// cannot answer) and, once connected, receive from its peer.
+  static UnixDatagram unbound(std::error_code& ec) noexcept {
+    return UnixDatagram(sys::uds::unbound_datagram(ec));
+  }
+
+  /// Two connected, unnamed sockets (socketpair): each one's send is the other's recv.
+  static std::pair<UnixDatagram, UnixDatagram> pair(std::error_code& ec) noexcept {
+    sys::Socket first;
+    sys::Socket second;
+    sys::uds::datagram_pair(first, second, ec);
+    return {UnixDatagram(std::move(first)), UnixDatagram(std::move(second))};
+  }
+
+  /// Adopts a Unix datagram socket (which should already be non-blocking).
+  static UnixDatagram from_native(native_handle_type socket) noexcept {
+    return UnixDatagram(sys::Socket(socket));
+  }
+
+  /// Sets the default destination of send() and the only sender recv() accepts. Completes at
+  /// once. A missing path is std::errc::no_such_file_or_directory.
+  void connect(std::string_view path, std::error_code& ec) noexcept {
+    const UnixSocketAddr address = UnixSocketAddr::from_path(path, ec);
+    if (!ec) {
+      connect_addr(address, ec);
+    }
+  }
+
+  /// connect() to an address.
+  void connect_addr(const UnixSocketAddr& address, std::error_code& ec) noexcept {
+    sys::uds::connect(native_handle(), address, ec);
+  }
+
+  /// The address this socket is bound to; unnamed for unbound() sockets and the ends of pair().
+  [[nodiscard]] UnixSocketAddr local_addr(std::error_code& ec) const noexcept {
+    return sys::uds::local_addr(native_handle(), ec);
+  }
+
+  /// The address of the connected peer; std::errc::not_connected when there is none.
+  [[nodiscard]] UnixSocketAddr peer_addr(std::error_code& ec) const noexcept {
+    return sys::uds::peer_addr(native_handle(), ec);
+  }
+
+  /// Sends `datagram` to the connected peer: all of it or nothing.
+  std::size_t send(std::span<const std::byte> datagram, std::error_code& ec) noexcept {
+    return do_io(
+        [datagram](native_handle_type s, std::error_code& op_ec) {
+          return sys::send_bytes(s, datagram, 0, op_ec);
+        },
+        ec);
+  }
+
+  /// Receives one datagram into `buffer`; the part that does not fit is lost. Returns its size
+  /// (0 for an empty datagram).
+  std::size_t recv(std::span<std::byte> buffer, std::error_code& ec) noexcept {
+    return do_io(
+        [buffer](native_handle_type s, std::error_code& op_ec) {
+          return sys::receive_bytes(s, buffer, 0, op_ec);
+        },
+        ec);
+  }
+
+  /// Sends `datagram` to the socket at `path` (see bind for the forms a path takes).
+  std::size_t send_to(std::span<const std::byte> datagram, std::string_view path,
+                      std::error_code& ec) noexcept {
+    const UnixSocketAddr target = UnixSocketAddr::from_path(path, ec);
+    return ec ? 0 : send_to_addr(datagram, target, ec);
+  }
+
+  /// Sends `datagram` to `target`, say the sender recv_from reported.
+  std::size_t send_to_addr(std::span<const std::byte> datagram, const UnixSocketAddr& target,
+                           std::error_code& ec) noexcept {
+    return do_io(
+        [datagram, &target](native_handle_type s, std::error_code& op_ec) {
+          return sys::uds::send_to(s, datagram, target, op_ec);
+        },
+        ec);
+  }
+
+  /// Receives one datagram (see recv) with its sender's address: unnamed when the sender is not
+  /// bound. On error the result is {0, unnamed}.
+  std::pair<std::size_t, UnixSocketAddr> recv_from(std::span<std::byte> buffer,
+                                                   std::error_code& ec) noexcept {
+    UnixSocketAddr from;
+    const std::size_t count = do_io(
+        [buffer, &from](native_handle_type s, std::error_code& op_ec) {
+          return sys::uds::recv_from(s, buffer, from, op_ec);
+        },
+        ec);
+    return {count, from};
+  }
+
+  /// Stops receiving, sending (then send reports std::errc::broken_pipe) or both.
+  void shutdown(Shutdown how, std::error_code& ec) noexcept {
+    sys::shutdown(native_handle(), how, ec);
+  }
+
+  /// The pending socket error (SO_ERROR), clearing it; empty when there is none. `ec` reports a
+  /// failure to ask.
+  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
+    return sys::take_socket_error(native_handle(), ec);
+  }
+
+  /// Runs `operation(ec)` -- your own system call on native_handle() that reports through `ec`
+  /// -- as miocpp runs its own I/O, so that a backend that must re-arm the registration after
+  /// `std::errc::operation_would_block` does so. Use it for calls miocpp does not wrap (sendmsg
+  /// with SCM_RIGHTS, say).
+  template <class Operation>
+  decltype(auto) try_io(Operation&& operation, std::error_code& ec) noexcept {
+    return do_io([&](native_handle_type,
+                     std::error_code& op_ec) { return std::forward<Operation>(operation)(op_ec); },
+                 ec);
+  }
+
+#if MIOCPP_HAS_EXCEPTIONS
+  // The same calls, throwing std::system_error with the code the overloads above report.
+
+  static UnixDatagram bind(std::string_view path) {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::bind",
+                                    [&](std::error_code& ec) { return bind(path, ec); });
+  }
+  static UnixDatagram bind_addr(const UnixSocketAddr& address) {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::bind_addr",
+                                    [&](std::error_code& ec) { return bind_addr(address, ec); });
+  }
+  static UnixDatagram unbound() {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::unbound",
+                                    [](std::error_code& ec) { return unbound(ec); });
+  }
+  static std::pair<UnixDatagram, UnixDatagram> pair() {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::pair",
+                                    [](std::error_code& ec) { return pair(ec); });
+  }
+  void connect(std::string_view path) {
+    miocpp::detail::or_throw("miocpp::net::UnixDatagram::connect",
+                             [&](std::error_code& ec) { connect(path, ec); });
+  }
+  void connect_addr(const UnixSocketAddr& address) {
+    miocpp::detail::or_throw("miocpp::net::UnixDatagram::connect_addr",
+                             [&](std::error_code& ec) { connect_addr(address, ec); });
+  }
+  [[nodiscard]] UnixSocketAddr local_addr() const {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::local_addr",
+                                    [&](std::error_code& ec) { return local_addr(ec); });
+  }
+  [[nodiscard]] UnixSocketAddr peer_addr() const {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::peer_addr",
+                                    [&](std::error_code& ec) { return peer_addr(ec); });
+  }
+  std::size_t send(std::span<const std::byte> datagram) {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::send",
+                                    [&](std::error_code& ec) { return send(datagram, ec); });
+  }
+  std::size_t recv(std::span<std::byte> buffer) {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::recv",
+                                    [&](std::error_code& ec) { return recv(buffer, ec); });
+  }
+  std::size_t send_to(std::span<const std::byte> datagram, std::string_view path) {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::send_to", [&](std::error_code& ec) {
+      return send_to(datagram, path, ec);
+    });
+  }
+  std::size_t send_to_addr(std::span<const std::byte> datagram, const UnixSocketAddr& target) {
+    return miocpp::detail::or_throw(
+        "miocpp::net::UnixDatagram::send_to_addr",
+        [&](std::error_code& ec) { return send_to_addr(datagram, target, ec); });
+  }
+  std::pair<std::size_t, UnixSocketAddr> recv_from(std::span<std::byte> buffer) {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::recv_from",
+                                    [&](std::error_code& ec) { return recv_from(buffer, ec); });
+  }
+  void shutdown(Shutdown how) {
+    miocpp::detail::or_throw("miocpp::net::UnixDatagram::shutdown",
+                             [&](std::error_code& ec) { shutdown(how, ec); });
+  }
+  [[nodiscard]] std::error_code take_error() const {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::take_error",
+                                    [&](std::error_code& ec) { return take_error(ec); });
+  }
+#endif
+
+ private:
+  explicit UnixDatagram(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+};
+
+}  // namespace miocpp::net

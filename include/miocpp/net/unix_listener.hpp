@@ -1,0 +1,100 @@
+// UnixListener: a non-blocking Unix-domain server socket.
+#pragma once
+
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "../detail/owned_source.hpp"
+#include "../detail/throw_error.hpp"
+#include "../sys/sys.hpp"
+#include "unix_socket_addr.hpp"
+#include "unix_stream.hpp"
+
+namespace miocpp::net {
+
+/// A listening Unix-domain stream socket. Register it for Interest::readable and, on each event,
+/// accept until `std::errc::operation_would_block`.
+///
+/// A pathname listener creates its socket file on bind and leaves it there when closed (as
+/// every POSIX program's listener does): remove the file when you are done with it, or before
+/// binding the same path again (which otherwise gives std::errc::address_in_use).
+class UnixListener : public miocpp::detail::OwnedSource<sys::Socket> {
+ public:
+  /// Empty: every call reports std::errc::bad_file_descriptor.
+  UnixListener() noexcept = default;
+
+  /// Binds and listens on `path` (a leading NUL byte makes the rest an abstract name, see
+  /// UnixSocketAddr::from_path). An existing file there is std::errc::address_in_use; a path
+  /// too long for sockaddr_un is std::errc::filename_too_long, and a path with a NUL byte in it
+  /// std::errc::invalid_argument (then nothing is created). The backlog is the system maximum
+  /// where the OS allows it, else 128.
+  static UnixListener bind(std::string_view path, std::error_code& ec) noexcept {
+    const UnixSocketAddr address = UnixSocketAddr::from_path(path, ec);
+    return ec ? UnixListener() : bind_addr(address, ec);
+  }
+
+  /// bind() to an address. Binding an unnamed address makes Linux pick a unique abstract name
+  /// (see local_addr); other systems refuse it.
+  static UnixListener bind_addr(const UnixSocketAddr& address, std::error_code& ec) noexcept {
+    return UnixListener(sys::uds::listen(address, ec));
+  }
+
+  /// Adopts a listening Unix stream socket (which should already be non-blocking).
+  static UnixListener from_native(native_handle_type socket) noexcept {
+    return UnixListener(sys::Socket(socket));
+  }
+
+  /// One pending connection, non-blocking and close-on-exec, with the peer's address (unnamed
+  /// unless the client bound its socket). On error (would-block, or EMFILE when out of
+  /// descriptors) both are empty and the listener keeps working.
+  std::pair<UnixStream, UnixSocketAddr> accept(std::error_code& ec) noexcept {
+    UnixSocketAddr peer;
+    sys::Socket socket =
+        do_io([&peer](native_handle_type s,
+                      std::error_code& op_ec) { return sys::uds::accept(s, peer, op_ec); },
+              ec);
+    return {UnixStream(std::move(socket)), peer};
+  }
+
+  /// The address this listener is bound to.
+  [[nodiscard]] UnixSocketAddr local_addr(std::error_code& ec) const noexcept {
+    return sys::uds::local_addr(native_handle(), ec);
+  }
+
+  /// The pending socket error (SO_ERROR), clearing it; empty when there is none. `ec` reports a
+  /// failure to ask.
+  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
+    return sys::take_socket_error(native_handle(), ec);
+  }
+
+#if MIOCPP_HAS_EXCEPTIONS
+  // The same calls, throwing std::system_error with the code the overloads above report.
+
+  static UnixListener bind(std::string_view path) {
+    return miocpp::detail::or_throw("miocpp::net::UnixListener::bind",
+                                    [&](std::error_code& ec) { return bind(path, ec); });
+  }
+  static UnixListener bind_addr(const UnixSocketAddr& address) {
+    return miocpp::detail::or_throw("miocpp::net::UnixListener::bind_addr",
+                                    [&](std::error_code& ec) { return bind_addr(address, ec); });
+  }
+  std::pair<UnixStream, UnixSocketAddr> accept() {
+    return miocpp::detail::or_throw("miocpp::net::UnixListener::accept",
+                                    [&](std::error_code& ec) { return accept(ec); });
+  }
+  [[nodiscard]] UnixSocketAddr local_addr() const {
+    return miocpp::detail::or_throw("miocpp::net::UnixListener::local_addr",
+                                    [&](std::error_code& ec) { return local_addr(ec); });
+  }
+  [[nodiscard]] std::error_code take_error() const {
+    return miocpp::detail::or_throw("miocpp::net::UnixListener::take_error",
+                                    [&](std::error_code& ec) { return take_error(ec); });
+  }
+#endif
+
+ private:
+  explicit UnixListener(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+};
+
+}  // namespace miocpp::net

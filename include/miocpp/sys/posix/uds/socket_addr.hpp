@@ -1,0 +1,112 @@
+// net::UnixSocketAddr to and from sockaddr_un, and the addresses of a Unix-domain socket.
+#pragma once
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+#include <system_error>
+
+#include "../../../config.hpp"
+#include "../../../net/unix_socket_addr.hpp"
+#include "../socket.hpp"
+
+namespace miocpp::sys::posix::uds {
+
+/// A sockaddr_un with its length: what bind/connect/sendto take and accept/recvfrom/getsockname
+/// fill.
+struct RawUnixAddr {
+  ::sockaddr_un storage{};
+  ::socklen_t length = sizeof(::sockaddr_un);
+
+  // The socket API takes every address family through a sockaddr pointer.
+  [[nodiscard]] const ::sockaddr* get() const noexcept {
+    return reinterpret_cast<const ::sockaddr*>(&storage);  // NOLINT(*-reinterpret-cast)
+  }
+  [[nodiscard]] ::sockaddr* get() noexcept {
+    return reinterpret_cast<::sockaddr*>(&storage);  // NOLINT(*-reinterpret-cast)
+  }
+};
+
+/// Where sun_path starts: right after sun_family on Linux, after sun_len and sun_family on the
+/// BSDs. An address no longer than this is unnamed.
+inline constexpr std::size_t path_offset = offsetof(::sockaddr_un, sun_path);
+inline constexpr std::size_t path_capacity = sizeof(::sockaddr_un::sun_path);
+
+/// The sockaddr_un of `address`: a pathname with its terminating NUL, an abstract name after its
+/// leading NUL and without a terminator, an unnamed address as sun_family alone (binding that
+/// makes Linux pick a unique abstract name). A name that does not fit sun_path is
+/// std::errc::filename_too_long; nothing is ever cut short.
+inline RawUnixAddr to_raw(const net::UnixSocketAddr& address, std::error_code& ec) noexcept {
+  RawUnixAddr raw;
+  raw.storage.sun_family = AF_UNIX;
+  std::size_t used = 0;  // bytes of sun_path in use
+  if (const auto path = address.as_pathname()) {
+    if (path->size() >= path_capacity) {  // the terminating NUL must fit too
+      ec = std::make_error_code(std::errc::filename_too_long);
+      return {};
+    }
+    std::memcpy(&raw.storage.sun_path[0], path->data(), path->size());
+    used = path->size() + 1;  // the NUL is already there: storage starts zeroed
+  } else if (const auto name = address.as_abstract_name()) {
+    if (name->size() >= path_capacity) {  // after the leading NUL
+      ec = std::make_error_code(std::errc::filename_too_long);
+      return {};
+    }
+    std::memcpy(&raw.storage.sun_path[1], name->data(), name->size());
+    used = name->size() + 1;
+  }
+  raw.length = static_cast<::socklen_t>(path_offset + used);
+#if MIOCPP_OS_APPLE || MIOCPP_OS_BSD
+  raw.storage.sun_len = static_cast<decltype(raw.storage.sun_len)>(raw.length);
+#endif
+  ec.clear();
+  return raw;
+}
+
+/// The address in `raw` as the OS filled it. Systems report an unnamed socket differently:
+/// Linux by a length of sun_family alone (or 0, from recvfrom), others by an empty sun_path.
+/// A socket of another family is std::errc::address_family_not_supported.
+inline net::UnixSocketAddr from_raw(const RawUnixAddr& raw, std::error_code& ec) noexcept {
+  const auto length = static_cast<std::size_t>(raw.length);
+  if (length <= path_offset) {
+    ec.clear();
+    return {};
+  }
+  if (raw.storage.sun_family != AF_UNIX) {
+    ec = std::make_error_code(std::errc::address_family_not_supported);
+    return {};
+  }
+  const std::size_t used = std::min(length - path_offset, path_capacity);
+  const char* path = &raw.storage.sun_path[0];
+  if (path[0] == '\0') {
+#if MIOCPP_OS_LINUX
+    return net::UnixSocketAddr::from_abstract_name(std::string_view(path + 1, used - 1), ec);
+#else
+    ec.clear();
+    return {};
+#endif
+  }
+  // Some systems count the terminating NUL in the length, some do not.
+  const std::string_view text(path, used);
+  return net::UnixSocketAddr::from_pathname(text.substr(0, text.find('\0')), ec);
+}
+
+/// getsockname, as a UnixSocketAddr.
+inline net::UnixSocketAddr local_addr(int fd, std::error_code& ec) noexcept {
+  RawUnixAddr raw;
+  check(::getsockname(fd, raw.get(), &raw.length), ec);
+  return ec ? net::UnixSocketAddr() : from_raw(raw, ec);
+}
+
+/// getpeername, as a UnixSocketAddr; std::errc::not_connected when there is no peer.
+inline net::UnixSocketAddr peer_addr(int fd, std::error_code& ec) noexcept {
+  RawUnixAddr raw;
+  check(::getpeername(fd, raw.get(), &raw.length), ec);
+  return ec ? net::UnixSocketAddr() : from_raw(raw, ec);
+}
+
+}  // namespace miocpp::sys::posix::uds
