@@ -1,0 +1,575 @@
+// The performance contract: polling, waking, registration and pipe I/O allocate nothing.
+//
+// This binary counts the allocations a thread makes while that thread's counting window is open:
+// - normally by replacing the global operator new/delete (every overload) and, with glibc,
+//   malloc/calloc/realloc (glibc supports that and exports its own as __libc_*);
+// - under ASan/TSan, whose runtimes own the allocator (TSan's operator new cannot be replaced), by
+//   the sanitizer allocator's malloc hook, which sees operator new and malloc alike.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <miocpp/miocpp.hpp>
+
+// ---- How allocations are counted ------------------------------------------------------------
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MIOCPP_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define MIOCPP_TEST_SANITIZED 1
+#else
+#define MIOCPP_TEST_SANITIZED 0
+#endif
+#else
+#define MIOCPP_TEST_SANITIZED 0
+#endif
+
+#if !MIOCPP_TEST_SANITIZED && defined(__GLIBC__)
+#define MIOCPP_TEST_REPLACE_MALLOC 1
+#else
+#define MIOCPP_TEST_REPLACE_MALLOC 0
+#endif
+
+namespace {
+
+// Both per thread: a window counts only what its own thread allocates, and touching them never
+// allocates (constant-initialized thread_local variables of the executable itself).
+thread_local std::size_t allocation_count = 0;
+thread_local bool counting = false;
+
+void note_allocation() noexcept {
+  if (counting) {
+    ++allocation_count;
+  }
+}
+
+/// Compilers assume that malloc and friends touch no memory of the program, so without this
+/// they may keep the counter in a register across the allocations it is meant to see.
+void compiler_barrier() noexcept {
+  __asm__ __volatile__("" ::: "memory");
+}
+
+/// Counts the allocations made on this thread while it exists. Windows do not nest.
+class AllocationWindow {
+ public:
+  AllocationWindow() noexcept : start_(allocation_count) {
+    counting = true;
+    compiler_barrier();
+  }
+  AllocationWindow(const AllocationWindow&) = delete;
+  AllocationWindow& operator=(const AllocationWindow&) = delete;
+  ~AllocationWindow() {
+    compiler_barrier();
+    counting = false;
+  }
+
+  [[nodiscard]] std::size_t count() const noexcept {
+    compiler_barrier();
+    return allocation_count - start_;
+  }
+
+ private:
+  std::size_t start_;
+};
+
+}  // namespace
+
+#if MIOCPP_TEST_SANITIZED
+
+// ---- Sanitizer builds: the allocator's hook ----------------------------------------------------
+
+extern "C" int __sanitizer_install_malloc_and_free_hooks(  // NOLINT(bugprone-reserved-identifier)
+    void (*malloc_hook)(const volatile void*, std::size_t),
+    void (*free_hook)(const volatile void*));
+
+namespace {
+
+void on_malloc(const volatile void* /*pointer*/, std::size_t /*size*/) {
+  note_allocation();
+}
+void on_free(const volatile void* /*pointer*/) {}
+
+// Installed before main, while only this thread exists (as the interface requires).
+const bool hooks_installed = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) != 0;
+
+}  // namespace
+
+#else
+
+// ---- Other builds: replacement malloc and operator new/delete -----------------------------------
+
+#if MIOCPP_TEST_REPLACE_MALLOC
+extern "C" {
+void* __libc_malloc(std::size_t size);                     // NOLINT(bugprone-reserved-identifier)
+void* __libc_calloc(std::size_t count, std::size_t size);  // NOLINT(bugprone-reserved-identifier)
+void* __libc_realloc(void* pointer, std::size_t size);     // NOLINT(bugprone-reserved-identifier)
+void __libc_free(void* pointer);                           // NOLINT(bugprone-reserved-identifier)
+
+void* malloc(std::size_t size) {
+  note_allocation();
+  return __libc_malloc(size);
+}
+void* calloc(std::size_t count, std::size_t size) {
+  note_allocation();
+  return __libc_calloc(count, size);
+}
+void* realloc(void* pointer, std::size_t size) {
+  note_allocation();
+  return __libc_realloc(pointer, size);
+}
+void free(void* pointer) {
+  __libc_free(pointer);
+}
+}
+#endif
+
+namespace {
+
+const bool hooks_installed = true;
+
+[[noreturn]] void out_of_memory() {
+#if MIOCPP_HAS_EXCEPTIONS
+  throw std::bad_alloc();
+#else
+  std::abort();
+#endif
+}
+
+/// The allocator under operator new, itself uncounted: each new counts once.
+void* raw_allocate(std::size_t size) noexcept {
+#if MIOCPP_TEST_REPLACE_MALLOC
+  return __libc_malloc(size);
+#else
+  return std::malloc(size);  // NOLINT(*-no-malloc)
+#endif
+}
+
+void* allocate(std::size_t size) noexcept {
+  note_allocation();
+  return raw_allocate(size == 0 ? 1 : size);
+}
+
+void* allocate_aligned(std::size_t size, std::align_val_t alignment) noexcept {
+  note_allocation();
+  const auto align = static_cast<std::size_t>(alignment);
+  // aligned_alloc wants a size that is a multiple of the alignment.
+  const std::size_t rounded = (size == 0 ? align : (size + align - 1) / align * align);
+  return std::aligned_alloc(align, rounded);
+}
+
+void* allocate_or_fail(std::size_t size) {
+  void* pointer = allocate(size);
+  if (pointer == nullptr) {
+    out_of_memory();
+  }
+  return pointer;
+}
+
+void* allocate_aligned_or_fail(std::size_t size, std::align_val_t alignment) {
+  void* pointer = allocate_aligned(size, alignment);
+  if (pointer == nullptr) {
+    out_of_memory();
+  }
+  return pointer;
+}
+
+void release(void* pointer) noexcept {
+  std::free(pointer);
+}  // NOLINT(*-no-malloc)
+
+}  // namespace
+
+// NOLINTBEGIN(misc-new-delete-overloads,cert-dcl54-cpp,hicpp-new-delete-operators)
+void* operator new(std::size_t size) {
+  return allocate_or_fail(size);
+}
+void* operator new[](std::size_t size) {
+  return allocate_or_fail(size);
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  return allocate(size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  return allocate(size);
+}
+void* operator new(std::size_t size, std::align_val_t alignment) {
+  return allocate_aligned_or_fail(size, alignment);
+}
+void* operator new[](std::size_t size, std::align_val_t alignment) {
+  return allocate_aligned_or_fail(size, alignment);
+}
+void* operator new(std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  return allocate_aligned(size, alignment);
+}
+void* operator new[](std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  return allocate_aligned(size, alignment);
+}
+
+void operator delete(void* pointer) noexcept {
+  release(pointer);
+}
+void operator delete[](void* pointer) noexcept {
+  release(pointer);
+}
+void operator delete(void* pointer, std::size_t) noexcept {
+  release(pointer);
+}
+void operator delete[](void* pointer, std::size_t) noexcept {
+  release(pointer);
+}
+void operator delete(void* pointer, const std::nothrow_t&) noexcept {
+  release(pointer);
+}
+void operator delete[](void* pointer, const std::nothrow_t&) noexcept {
+  release(pointer);
+}
+void operator delete(void* pointer, std::align_val_t) noexcept {
+  release(pointer);
+}
+void operator delete[](void* pointer, std::align_val_t) noexcept {
+  release(pointer);
+}
+void operator delete(void* pointer, std::size_t, std::align_val_t) noexcept {
+  release(pointer);
+}
+void operator delete[](void* pointer, std::size_t, std::align_val_t) noexcept {
+  release(pointer);
+}
+void operator delete(void* pointer, std::align_val_t, const std::nothrow_t&) noexcept {
+  release(pointer);
+}
+void operator delete[](void* pointer, std::align_val_t, const std::nothrow_t&) noexcept {
+  release(pointer);
+}
+// NOLINTEND(misc-new-delete-overloads,cert-dcl54-cpp,hicpp-new-delete-operators)
+
+#endif  // MIOCPP_TEST_SANITIZED
+
+namespace {
+
+using namespace std::chrono_literals;
+using miocpp::Events;
+using miocpp::Interest;
+using miocpp::Poll;
+using miocpp::Token;
+
+constexpr Token waker_token{1};
+constexpr Token pipe_token{2};
+
+/// Keeps the optimizer from removing an allocation it could otherwise prove unused.
+void* volatile sink = nullptr;
+
+std::span<const std::byte> bytes_of(std::string_view text) {
+  return std::as_bytes(std::span(text.data(), text.size()));
+}
+
+// ---- The counter itself: if it did not count, the tests below could not fail
+// ---------------------
+
+TEST(AllocationCounter, CountsOperatorNewInsideTheWindow) {
+  ASSERT_TRUE(hooks_installed);
+  std::size_t count = 0;
+  {
+    const AllocationWindow window;
+    auto* single = new int(7);  // NOLINT(cppcoreguidelines-owning-memory)
+    sink = single;
+    delete single;  // NOLINT(cppcoreguidelines-owning-memory)
+    count = window.count();
+  }
+  EXPECT_EQ(count, 1U);
+
+  {
+    const AllocationWindow window;
+    std::vector<int> numbers(100);
+    sink = numbers.data();
+    auto array = std::make_unique<char[]>(64);  // NOLINT(*-avoid-c-arrays)
+    sink = array.get();
+    struct alignas(128) Wide {
+      std::array<char, 128> bytes;
+    };
+    auto wide = std::make_unique<Wide>();
+    sink = wide.get();
+    auto* nothrow = new (std::nothrow) int(3);  // NOLINT(cppcoreguidelines-owning-memory)
+    sink = nothrow;
+    delete nothrow;  // NOLINT(cppcoreguidelines-owning-memory)
+    count = window.count();
+  }
+  EXPECT_EQ(count, 4U);
+}
+
+#if MIOCPP_TEST_SANITIZED || MIOCPP_TEST_REPLACE_MALLOC
+TEST(AllocationCounter, CountsMallocInsideTheWindow) {
+  std::size_t count = 0;
+  {
+    const AllocationWindow window;
+    void* pointer = std::malloc(32);  // NOLINT(*-no-malloc)
+    sink = pointer;
+    pointer = std::realloc(pointer, 4096);  // NOLINT(*-no-malloc)
+    sink = pointer;
+    std::free(pointer);                // NOLINT(*-no-malloc)
+    void* zeroed = std::calloc(4, 8);  // NOLINT(*-no-malloc)
+    sink = zeroed;
+    std::free(zeroed);  // NOLINT(*-no-malloc)
+    count = window.count();
+  }
+  EXPECT_EQ(count, 3U);
+}
+#endif
+
+TEST(AllocationCounter, IgnoresOtherThreadsAndTheTimeOutsideTheWindow) {
+  const std::size_t before = allocation_count;
+  auto outside = std::make_unique<int>(1);
+  sink = outside.get();
+  EXPECT_EQ(allocation_count, before);
+
+  // Starting a thread allocates its state on this thread; what the new thread allocates itself
+  // must not show up here. (The first thread of a process costs more: start one beforehand.)
+  std::thread([] {}).join();
+  std::size_t empty_thread = 0;
+  {
+    const AllocationWindow window;
+    std::thread([] {}).join();
+    empty_thread = window.count();
+  }
+  std::size_t count = 0;
+  {
+    const AllocationWindow window;
+    std::thread([] {
+      for (int i = 0; i < 10; ++i) {
+        auto elsewhere = std::make_unique<std::array<int, 64>>();
+        sink = elsewhere.get();
+      }
+    }).join();
+    count = window.count();
+  }
+  EXPECT_EQ(count, empty_thread);
+}
+
+// ---- The contract ---------------------------------------------------------------------------
+
+struct Fixture {
+  std::error_code ec;
+  Poll poll{ec};
+  Events events{64};
+  std::optional<miocpp::Waker> waker;
+  miocpp::posix::pipe::Sender sender;
+  miocpp::posix::pipe::Receiver receiver;
+
+  /// Everything a loop needs, registered: the Waker, and the pipe's reading end.
+  std::error_code open() {
+    if (ec) {
+      return ec;
+    }
+    waker.emplace(poll.registry(), waker_token, ec);
+    if (ec) {
+      return ec;
+    }
+    std::tie(sender, receiver) = miocpp::posix::pipe::create(ec);
+    if (ec) {
+      return ec;
+    }
+    poll.registry().register_source(receiver, pipe_token, Interest::readable, ec);
+    return ec;
+  }
+};
+
+/// What one steady-state iteration saw; checked after the window closes, because a failing
+/// assertion allocates.
+struct Tally {
+  std::size_t errors = 0;
+  std::size_t waker_events = 0;
+  std::size_t pipe_events = 0;
+  std::size_t bytes = 0;
+  std::size_t other = 0;
+  std::error_code last_error;
+
+  void check(const std::error_code& ec) noexcept {
+    if (ec) {
+      ++errors;
+      last_error = ec;
+    }
+  }
+
+  void count(const Events& events) noexcept {
+    for (const miocpp::Event& event : events) {
+      if (event.token() == waker_token && event.is_readable() && !event.is_writable()) {
+        ++waker_events;
+      } else if (event.token() == pipe_token && event.is_readable() && !event.is_error() &&
+                 !event.is_read_closed() && !event.is_write_closed() && !event.is_priority() &&
+                 !event.is_aio() && !event.is_lio()) {
+        ++pipe_events;
+      } else {
+        ++other;
+      }
+    }
+  }
+};
+
+/// One round of the event loop: wake, poll, write, poll (sub-millisecond timeout), read, vectored
+/// I/O, poll without waiting, reregister, deregister and register again.
+void iterate(Fixture& f, Tally& tally) noexcept {
+  std::error_code ec;
+  f.waker->wake(ec);
+  tally.check(ec);
+  f.poll.poll(f.events, 1s, ec);
+  tally.check(ec);
+  tally.count(f.events);
+
+  tally.bytes += f.sender.write(bytes_of("ping"), ec);
+  tally.check(ec);
+  f.poll.poll(f.events, 500us, ec);  // precise timeout path (epoll_pwait2 where available)
+  tally.check(ec);
+  tally.count(f.events);
+
+  std::array<std::byte, 16> buffer{};
+  const std::size_t got = f.receiver.read(buffer, ec);
+  tally.check(ec);
+  tally.bytes -= got;
+
+  const std::array<miocpp::IoSlice, 2> out = {miocpp::IoSlice(bytes_of("ab")),
+                                              miocpp::IoSlice(bytes_of("cd"))};
+  tally.bytes += f.sender.write_vectored(out, ec);
+  tally.check(ec);
+  std::array<std::byte, 3> first{};
+  std::array<std::byte, 8> second{};
+  std::array<miocpp::IoSliceMut, 2> in = {miocpp::IoSliceMut(first), miocpp::IoSliceMut(second)};
+  tally.bytes -= f.receiver.read_vectored(in, ec);
+  tally.check(ec);
+  (void)f.receiver.read(buffer, ec);  // drained: would_block is the expected answer here
+  if (ec != std::errc::operation_would_block) {
+    tally.check(ec ? ec : std::make_error_code(std::errc::invalid_argument));
+  }
+
+  f.poll.poll(f.events, 0ms, ec);
+  tally.check(ec);
+  tally.count(f.events);
+
+  f.poll.registry().reregister(f.receiver, pipe_token, Interest::readable | Interest::writable, ec);
+  tally.check(ec);
+  f.poll.registry().reregister(f.receiver, pipe_token, Interest::readable, ec);
+  tally.check(ec);
+  f.poll.registry().deregister(f.receiver, ec);
+  tally.check(ec);
+  f.poll.registry().register_source(f.receiver, pipe_token, Interest::readable, ec);
+  tally.check(ec);
+  f.poll.poll(f.events, 0ms, ec);
+  tally.check(ec);
+  tally.count(f.events);
+}
+
+TEST(Allocations, SteadyStateEventLoopAllocatesNothing) {
+#if !(MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_KQUEUE)
+  GTEST_SKIP() << "the zero-allocation contract covers epoll and kqueue";
+#endif
+  Fixture f;
+  const std::error_code open_ec = f.open();
+  ASSERT_FALSE(open_ec) << open_ec.message();
+
+  Tally warm_up;
+  iterate(f, warm_up);
+  ASSERT_EQ(warm_up.errors, 0U) << warm_up.last_error.message();
+  ASSERT_EQ(warm_up.waker_events, 1U);
+
+  constexpr std::size_t iterations = 1000;
+  Tally tally;
+  std::size_t allocations = 0;
+  {
+    const AllocationWindow window;
+    for (std::size_t i = 0; i < iterations; ++i) {
+      iterate(f, tally);
+    }
+    allocations = window.count();
+  }
+  EXPECT_EQ(allocations, 0U) << "allocations in " << iterations << " iterations";
+  EXPECT_EQ(tally.errors, 0U) << tally.last_error.message();
+  // The loop did real work: every wake and every write was seen, every byte read back.
+  EXPECT_EQ(tally.waker_events, iterations);
+  EXPECT_GE(tally.pipe_events, iterations);
+  EXPECT_EQ(tally.other, 0U);
+  EXPECT_EQ(tally.bytes, 0U);
+}
+
+// The same loop, but the wake comes from another thread while this one blocks in poll; both
+// threads count.
+TEST(Allocations, WakingABlockedPollFromAnotherThreadAllocatesNothing) {
+#if !(MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_KQUEUE)
+  GTEST_SKIP() << "the zero-allocation contract covers epoll and kqueue";
+#endif
+  Fixture f;
+  const std::error_code open_ec = f.open();
+  ASSERT_FALSE(open_ec) << open_ec.message();
+
+  constexpr int rounds = 200;
+  std::atomic<int> turn{0};
+  std::atomic<std::size_t> waker_allocations{0};
+  std::atomic<std::size_t> wake_errors{0};
+  std::thread waking([&] {
+    const AllocationWindow window;
+    for (int round = 1; round <= rounds; ++round) {
+      while (turn.load() < round) {
+        std::this_thread::yield();
+      }
+      std::error_code wake_ec;
+      f.waker->wake(wake_ec);
+      if (wake_ec) {
+        wake_errors.fetch_add(1);
+      }
+    }
+    waker_allocations.store(window.count());
+  });
+
+  Tally tally;
+  std::size_t allocations = 0;
+  {
+    const AllocationWindow window;
+    for (int round = 1; round <= rounds; ++round) {
+      turn.store(round);
+      std::error_code ec;
+      f.poll.poll(f.events, 5s, ec);
+      tally.check(ec);
+      tally.count(f.events);
+    }
+    allocations = window.count();
+  }
+  waking.join();
+  EXPECT_EQ(allocations, 0U);
+  EXPECT_EQ(waker_allocations.load(), 0U);
+  EXPECT_EQ(wake_errors.load(), 0U);
+  EXPECT_EQ(tally.errors, 0U) << tally.last_error.message();
+  EXPECT_EQ(tally.waker_events, static_cast<std::size_t>(rounds));
+  EXPECT_EQ(tally.other, 0U);
+}
+
+TEST(Allocations, ClearingAndMovingEventsAllocatesNothing) {
+  Events events(128);
+  std::size_t allocations = 0;
+  std::size_t capacity = 0;
+  {
+    const AllocationWindow window;
+    events.clear();
+    Events moved(std::move(events));
+    capacity = moved.capacity();
+    events = std::move(moved);
+    allocations = window.count();
+  }
+  EXPECT_EQ(allocations, 0U);
+  EXPECT_EQ(capacity, 128U);
+  EXPECT_EQ(events.capacity(), 128U);
+}
+
+}  // namespace

@@ -1,0 +1,128 @@
+// The other of two translation units that include the whole library (see odr.cpp): a cloned
+// Registry, vectored pipe I/O and a raw descriptor through SourceFd.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "support/odr_probe.hpp"
+#include <miocpp/miocpp.hpp>
+
+namespace odr {
+
+Report round_trip_b(miocpp::Token waker_token, miocpp::Token pipe_token, std::string_view message) {
+  Report report;
+  std::error_code& ec = report.error;
+  miocpp::Poll poll(ec);
+  if (ec) {
+    return report;
+  }
+  const miocpp::Registry registry = poll.registry().try_clone(ec);
+  if (ec) {
+    return report;
+  }
+  miocpp::Events events(16);
+  const miocpp::Waker waker(registry, waker_token, ec);
+  if (ec) {
+    return report;
+  }
+  auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+  if (ec) {
+    return report;
+  }
+  // The raw descriptor, not the Receiver, is what gets registered here.
+  const miocpp::posix::SourceFd source(receiver.native_handle());
+  registry.register_source(source, pipe_token, miocpp::Interest::readable, ec);
+  if (ec) {
+    return report;
+  }
+
+  // Split the message in two slices to exercise writev.
+  const std::size_t half = message.size() / 2;
+  const std::array<miocpp::IoSlice, 2> slices = {
+      miocpp::IoSlice(std::as_bytes(std::span(message.data(), half))),
+      miocpp::IoSlice(std::as_bytes(std::span(message.data() + half, message.size() - half)))};
+  (void)sender.write_vectored(slices, ec);
+  if (ec) {
+    return report;
+  }
+  waker.wake(ec);
+  if (ec) {
+    return report;
+  }
+  for (int polls = 0; polls < 20 && (report.waker_events == 0 || report.pipe_events == 0);
+       ++polls) {
+    poll.poll(events, std::chrono::milliseconds(100), ec);
+    if (ec) {
+      return report;
+    }
+    for (const miocpp::Event& event : events) {
+      if (event.token() == waker_token && event.is_readable()) {
+        ++report.waker_events;
+      } else if (event.token() == pipe_token && event.is_readable()) {
+        ++report.pipe_events;
+      } else {
+        ++report.other_events;
+      }
+    }
+  }
+  registry.deregister(source, ec);
+  if (ec) {
+    return report;
+  }
+  report.received = drain_b(receiver, ec);
+  return report;
+}
+
+std::uint64_t new_poll_id_b() {
+  std::error_code ec;
+  const miocpp::Poll poll(ec);
+  return ec ? 0 : poll.registry().identity().id();
+}
+
+std::optional<miocpp::Waker> make_waker_b(const miocpp::Registry& registry, miocpp::Token token,
+                                          std::error_code& ec) {
+  std::optional<miocpp::Waker> waker(std::in_place, registry, token, ec);
+  if (ec) {
+    waker.reset();
+  }
+  return waker;
+}
+
+void register_receiver_b(const miocpp::Registry& registry, miocpp::posix::pipe::Receiver& receiver,
+                         miocpp::Token token, std::error_code& ec) {
+  registry.register_source(receiver, token, miocpp::Interest::readable, ec);
+}
+
+std::string drain_b(miocpp::posix::pipe::Receiver& receiver, std::error_code& ec) {
+  std::string received;
+  std::array<char, 3> first{};
+  std::array<char, 61> second{};
+  std::array<miocpp::IoSliceMut, 2> slices = {
+      miocpp::IoSliceMut(std::as_writable_bytes(std::span(first))),
+      miocpp::IoSliceMut(std::as_writable_bytes(std::span(second)))};
+  for (;;) {
+    std::error_code read_ec;
+    const std::size_t count = receiver.read_vectored(slices, read_ec);
+    if (read_ec) {
+      if (read_ec != std::errc::operation_would_block) {
+        ec = read_ec;
+      }
+      return received;
+    }
+    if (count == 0) {
+      return received;
+    }
+    received.append(first.data(), std::min(count, first.size()));
+    if (count > first.size()) {
+      received.append(second.data(), count - first.size());
+    }
+  }
+}
+
+}  // namespace odr

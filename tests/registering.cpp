@@ -1,0 +1,761 @@
+// Registry::register_source / reregister / deregister: what they change, and every error they
+// report.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/expect.hpp"
+#include "support/raw_fd.hpp"
+#include <miocpp/miocpp.hpp>
+
+namespace {
+
+using miocpp::Event;
+using miocpp::Events;
+using miocpp::Interest;
+using miocpp::Poll;
+using miocpp::Registry;
+using miocpp::Token;
+using miocpp::posix::SourceFd;
+using miocpp::posix::pipe::Receiver;
+using miocpp::posix::pipe::Sender;
+using test::Ready;
+using namespace std::chrono_literals;
+
+/// A user-defined source: records what the Registry hands it and answers with `result`.
+struct RecordingSource {
+  struct Call {
+    std::string operation;
+    const Registry* registry;
+    Token token;
+    std::optional<Interest> interest;
+  };
+
+  void register_source(const Registry& registry, Token token, Interest interest,
+                       std::error_code& ec) noexcept {
+    calls.push_back({"register", &registry, token, interest});
+    ec = result;
+  }
+  void reregister(const Registry& registry, Token token, Interest interest,
+                  std::error_code& ec) noexcept {
+    calls.push_back({"reregister", &registry, token, interest});
+    ec = result;
+  }
+  void deregister(const Registry& registry, std::error_code& ec) noexcept {
+    calls.push_back({"deregister", &registry, Token{}, std::nullopt});
+    ec = result;
+  }
+
+  std::vector<Call> calls;
+  std::error_code result;
+};
+
+/// Like a source, but its members may throw: not a Source.
+struct ThrowingMembers {
+  void register_source(const Registry&, Token, Interest, std::error_code&) {}
+  void reregister(const Registry&, Token, Interest, std::error_code&) {}
+  void deregister(const Registry&, std::error_code&) {}
+};
+
+static_assert(miocpp::event::Source<SourceFd>);
+static_assert(miocpp::event::Source<const SourceFd>, "SourceFd's members are const");
+static_assert(miocpp::event::Source<Sender>);
+static_assert(miocpp::event::Source<Receiver>);
+static_assert(miocpp::event::Source<RecordingSource>);
+static_assert(!miocpp::event::Source<const Receiver>);
+static_assert(!miocpp::event::Source<ThrowingMembers>, "the members must be noexcept");
+static_assert(!miocpp::event::Source<int>);
+
+bool has_token(const Events& events, Token token) {
+  return std::any_of(events.begin(), events.end(),
+                     [token](const Event& event) { return event.token() == token; });
+}
+
+/// Polls for `wait` and asserts that no event carries `token`.
+void expect_no_event_for(Poll& poll, Events& events, Token token,
+                         std::chrono::milliseconds wait = 50ms) {
+  std::error_code ec;
+  poll.poll(events, wait, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_FALSE(has_token(events, token)) << test::describe(events);
+}
+
+// ---- Register, reregister, deregister
+// ------------------------------------------------------------
+
+TEST(Registering, RegisterReregisterDeregisterAnEventfd) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+
+  ec = std::make_error_code(std::errc::io_error);  // stale: success must clear it
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_no_events(poll, events);  // counter 0: not readable
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  test::expect_events(poll, events, {{Token{1}, Ready::readable}});
+
+  ec = std::make_error_code(std::errc::io_error);
+  poll.registry().reregister(source, Token{2}, Interest::readable | Interest::writable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_events(poll, events, {{Token{2}, Ready::readable | Ready::writable}});
+
+  ec = std::make_error_code(std::errc::io_error);
+  poll.registry().deregister(source, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  test::expect_no_events(poll, events);
+}
+
+TEST(Registering, ReadinessPresentAtRegistrationIsReported) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("early"), ec), 5U);
+
+  poll.registry().register_source(pipe.receiver, Token{3}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_events(poll, events, {{Token{3}, Ready::readable}});
+}
+
+TEST(Registering, ReregisterReplacesTheToken) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  poll.registry().register_source(pipe.receiver, Token{10}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().reregister(pipe.receiver, Token{11}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("data"), ec), 4U);
+  poll.poll(events, 1s, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(has_token(events, Token{11})) << test::describe(events);
+  EXPECT_FALSE(has_token(events, Token{10})) << test::describe(events);
+}
+
+TEST(Registering, ReregisterWithTheSameTokenAndInterestIsFine) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  poll.registry().register_source(pipe.sender, Token{1}, Interest::writable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  for (int i = 0; i < 3; ++i) {
+    poll.registry().reregister(pipe.sender, Token{1}, Interest::writable, ec);
+    ASSERT_FALSE(ec) << ec.message();
+  }
+  test::expect_events(poll, events, {{Token{1}, Ready::writable}});
+}
+
+TEST(Registering, ReregisterReplacesTheInterest) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  poll.registry().register_source(pipe.sender, Token{20}, Interest::writable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_events(poll, events, {{Token{20}, Ready::writable}});
+
+  // A pipe's write end is never readable: with readable interest it reports nothing, not even
+  // when it becomes writable again (filled, then emptied by the reader).
+  poll.registry().reregister(pipe.sender, Token{21}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_no_events(poll, events);
+  EXPECT_GT(test::fill(pipe.sender.native_handle()), 0U);
+  EXPECT_GT(test::drain(pipe.receiver.native_handle()), 0U);
+  test::expect_no_events(poll, events);
+
+  // Back to writable, with yet another token: the space in the pipe is reported at once.
+  poll.registry().reregister(pipe.sender, Token{22}, Interest::writable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_events(poll, events, {{Token{22}, Ready::writable}});
+}
+
+TEST(Registering, ReregisterBeforePollingDropsTheOldInterestsEvent) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("unseen"), ec), 6U);
+
+  // Readable now, but before any poll the interest becomes writable, which a read end never is.
+  poll.registry().reregister(pipe.receiver, Token{2}, Interest::writable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_no_events(poll, events, 100ms);
+}
+
+TEST(Registering, DeregisteredSourcesGiveNoEventsAndCanRegisterAgain) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  poll.registry().register_source(pipe.receiver, Token{5}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().deregister(pipe.receiver, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("ignored"), ec), 7U);
+  test::expect_no_events(poll, events);
+
+  poll.registry().register_source(pipe.receiver, Token{6}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_events(poll, events, {{Token{6}, Ready::readable}});
+}
+
+TEST(Registering, ASourceRegisteredThroughACloneBelongsToTheSamePoll) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const Registry clone = poll.registry().try_clone(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+
+  clone.register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  // Same Poll: registering again is a duplicate, reregister and deregister work.
+  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+  poll.registry().reregister(pipe.receiver, Token{2}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
+  test::expect_events(poll, events, {{Token{2}, Ready::readable}});
+  poll.registry().deregister(pipe.receiver, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  clone.deregister(pipe.receiver, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+}
+
+// ---- Errors of a raw descriptor (posix::SourceFd)
+// ------------------------------------------------
+
+TEST(Registering, SourceFdRegisteredTwiceIsFileExists) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+  poll.registry().register_source(source, Token{2}, Interest::writable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+
+  // The first registration is untouched.
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  poll.poll(events, 1s, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_EQ(events.size(), 1U) << test::describe(events);
+  EXPECT_EQ(events.begin()->token(), Token{1});
+  EXPECT_FALSE(events.begin()->is_writable()) << test::describe(events);
+}
+
+TEST(Registering, SourceFdNotRegisteredIsNoSuchFileOrDirectory) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+
+  poll.registry().reregister(source, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+  ec.clear();
+  poll.registry().deregister(source, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+
+  // And again once it has been registered and deregistered.
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().deregister(source, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().deregister(source, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+  poll.registry().reregister(source, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+}
+
+TEST(Registering, InvalidDescriptorIsBadFileDescriptor) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  test::OwnedFd closed = test::make_eventfd();
+  const int closed_fd = closed.get();
+  closed.reset();
+
+  for (const int fd : {-1, closed_fd}) {
+    SourceFd source{fd};
+    poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+    EXPECT_EQ(ec, std::errc::bad_file_descriptor) << "fd " << fd << ": " << ec.message();
+    ec.clear();
+    poll.registry().reregister(source, Token{1}, Interest::readable, ec);
+    EXPECT_EQ(ec, std::errc::bad_file_descriptor) << "fd " << fd << ": " << ec.message();
+    ec.clear();
+    poll.registry().deregister(source, ec);
+    EXPECT_EQ(ec, std::errc::bad_file_descriptor) << "fd " << fd << ": " << ec.message();
+  }
+}
+
+TEST(Registering, RegularFileIsOperationNotPermitted) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  std::string path = ::testing::TempDir() + "miocpp-registering-XXXXXX";
+  test::OwnedFd file(::mkstemp(path.data()));
+  ASSERT_TRUE(file.valid()) << path;
+  ::unlink(path.c_str());
+
+  SourceFd source{file.get()};
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::operation_not_permitted) << ec.message();
+  // Nothing was registered.
+  ec.clear();
+  poll.registry().deregister(source, ec);
+  EXPECT_TRUE(ec);
+}
+
+TEST(Registering, ClosingARegisteredDescriptorEndsItsEvents) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+
+  test::OwnedFd fd = test::make_eventfd();
+  ASSERT_EQ(test::register_fd(poll.registry(), fd.get(), Token{1}, Interest::readable),
+            std::error_code());
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  fd.reset();  // ready, then closed before anyone polled
+  test::expect_no_events(poll, events);
+
+  {
+    test::PipeEnds pipe = test::open_pipe();
+    poll.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
+  }  // both ends closed while registered
+  test::expect_no_events(poll, events);
+}
+
+// ---- Errors of an owned source (IoSource: pipe ends, sockets)
+// ------------------------------------
+
+TEST(Registering, PipeEndRegisteredTwiceIsFileExistsAndUnregisteredIsNoSuchFile) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::PipeEnds pipe = test::open_pipe();
+
+  poll.registry().reregister(pipe.receiver, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+  ec.clear();
+  poll.registry().deregister(pipe.receiver, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+
+  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+
+  poll.registry().deregister(pipe.receiver, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().deregister(pipe.receiver, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+}
+
+TEST(Registering, PipeEndRegisteredWithAnotherPollIsRejected) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll first(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Poll second(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+
+  first.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  second.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+  second.registry().reregister(pipe.receiver, Token{2}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+  ec.clear();
+  second.registry().deregister(pipe.receiver, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+
+  // None of that disturbed the registration with the first Poll.
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("1"), ec), 1U);
+  test::expect_events(first, events, {{Token{1}, Ready::readable}});
+  expect_no_event_for(second, events, Token{2});
+  EXPECT_EQ(test::drain(pipe.receiver.native_handle()), 1U);
+
+  // Deregistered from the first, it may join the second.
+  first.registry().deregister(pipe.receiver, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  second.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("2"), ec), 1U);
+  test::expect_events(second, events, {{Token{2}, Ready::readable}});
+  expect_no_event_for(first, events, Token{1});
+}
+
+TEST(Registering, PipeEndMayJoinAnotherPollOnceItsPollIsGone) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll second(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  {
+    std::optional<Poll> first(std::in_place, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    first->registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+    ASSERT_FALSE(ec) << ec.message();
+
+    // A clone of the first Poll's registry keeps the registration alive.
+    std::optional<Registry> clone = first->registry().try_clone(ec);
+    ASSERT_FALSE(ec) << ec.message();
+    first.reset();
+    second.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+    EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+    clone.reset();
+  }
+
+  second.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
+  test::expect_events(second, events, {{Token{2}, Ready::readable}});
+}
+
+TEST(Registering, PipeEndStaysRegisteredWithAPollThatWasMoved) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll original(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Poll other(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  original.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  Poll moved(std::move(original));
+  other.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+
+  moved.registry().reregister(pipe.receiver, Token{3}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
+  test::expect_events(moved, events, {{Token{3}, Ready::readable}});
+  moved.registry().deregister(pipe.receiver, ec);
+  ASSERT_FALSE(ec) << ec.message();
+}
+
+TEST(Registering, AMovedPipeEndKeepsItsRegistration) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::PipeEnds pipe = test::open_pipe();
+  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  Receiver moved(std::move(pipe.receiver));
+  poll.registry().register_source(moved, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
+  test::expect_events(poll, events, {{Token{1}, Ready::readable}});
+  poll.registry().deregister(moved, ec);
+  EXPECT_FALSE(ec) << ec.message();
+}
+
+// ---- Interests
+// ------------------------------------------------------------------------------------
+
+#if MIOCPP_SELECTOR_EPOLL
+TEST(Registering, AioAndLioAreNotSupportedOnEpoll) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+  test::PipeEnds pipe = test::open_pipe();
+
+  for (const Interest interest : {Interest::aio, Interest::lio, Interest::readable | Interest::aio,
+                                  Interest::writable | Interest::lio}) {
+    poll.registry().register_source(source, Token{1}, interest, ec);
+    EXPECT_EQ(ec, std::errc::not_supported) << interest << ": " << ec.message();
+    ec.clear();
+    poll.registry().register_source(pipe.receiver, Token{2}, interest, ec);
+    EXPECT_EQ(ec, std::errc::not_supported) << interest << ": " << ec.message();
+  }
+
+  // Nothing was registered by the failed calls.
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  // Nor does a reregistration with them change anything.
+  poll.registry().reregister(source, Token{3}, Interest::readable | Interest::aio, ec);
+  EXPECT_EQ(ec, std::errc::not_supported) << ec.message();
+  ec.clear();
+  poll.registry().reregister(pipe.receiver, Token{4}, Interest::lio, ec);
+  EXPECT_EQ(ec, std::errc::not_supported) << ec.message();
+
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
+  test::expect_events(poll, events, {{Token{1}, Ready::readable}, {Token{2}, Ready::readable}});
+}
+
+TEST(Registering, PriorityInterestReportsOutOfBandData) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+
+  // A loopback TCP connection, built by hand: the net types are tested elsewhere.
+  test::OwnedFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(listener.valid());
+  ::sockaddr_in address{};
+  address.sin_family = AF_INET;
+  ASSERT_EQ(::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr), 1);
+  ::socklen_t length = sizeof address;
+  auto* generic = reinterpret_cast<::sockaddr*>(&address);  // NOLINT(*-reinterpret-cast)
+  ASSERT_EQ(::bind(listener.get(), generic, length), 0);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  ASSERT_EQ(::getsockname(listener.get(), generic, &length), 0);
+  test::OwnedFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(client.valid());
+  ASSERT_EQ(::connect(client.get(), generic, length), 0);
+  test::OwnedFd server(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  ASSERT_TRUE(server.valid());
+
+  ASSERT_EQ(test::register_fd(poll.registry(), server.get(), Token{7}, Interest::priority),
+            std::error_code());
+  test::expect_no_events(poll, events);  // connected and idle: no priority data
+
+  const char urgent = '!';
+  ASSERT_EQ(::send(client.get(), &urgent, 1, MSG_OOB), 1);
+  test::expect_events(poll, events, {{Token{7}, Ready::priority}});
+
+  // Priority combines with the other interests.
+  ASSERT_EQ(test::register_fd(poll.registry(), client.get(), Token{8},
+                              Interest::readable | Interest::writable | Interest::priority),
+            std::error_code());
+  test::expect_events(poll, events, {{Token{8}, Ready::writable}});
+}
+#endif
+
+// ---- Tokens
+// ---------------------------------------------------------------------------------------
+
+TEST(Registering, EveryTokenValueRoundTripsThroughAnEvent) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+
+  const std::array<std::size_t, 5> values = {0, 1, std::size_t{UINT32_MAX} + 1, SIZE_MAX - 1,
+                                             SIZE_MAX};
+  poll.registry().register_source(source, Token{values[0]}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  for (const std::size_t value : values) {
+    poll.registry().reregister(source, Token{value}, Interest::readable, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_TRUE(test::eventfd_add(fd.get()));
+    poll.poll(events, 1s, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_EQ(events.size(), 1U) << test::describe(events);
+    EXPECT_EQ(events.begin()->token().value, value);
+  }
+
+  // Several registrations in one poll, each keeping its own extreme token.
+  test::OwnedFd other = test::make_eventfd();
+  ASSERT_EQ(test::register_fd(poll.registry(), other.get(), Token{0}, Interest::readable),
+            std::error_code());
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(test::eventfd_add(other.get()));
+  test::expect_events(poll, events,
+                      {{Token{SIZE_MAX}, Ready::readable}, {Token{0}, Ready::readable}});
+}
+
+// ---- User-defined sources
+// -------------------------------------------------------------------------
+
+TEST(Registering, ARegistryHandsAUserSourceItselfAndTheArguments) {
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  RecordingSource source;
+
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  EXPECT_FALSE(ec);
+  poll.registry().reregister(source, Token{2}, Interest::readable | Interest::writable, ec);
+  EXPECT_FALSE(ec);
+  poll.registry().deregister(source, ec);
+  EXPECT_FALSE(ec);
+
+  ASSERT_EQ(source.calls.size(), 3U);
+  EXPECT_EQ(source.calls[0].operation, "register");
+  EXPECT_EQ(source.calls[0].registry, &poll.registry());
+  EXPECT_EQ(source.calls[0].token, Token{1});
+  EXPECT_EQ(source.calls[0].interest, Interest::readable);
+  EXPECT_EQ(source.calls[1].operation, "reregister");
+  EXPECT_EQ(source.calls[1].registry, &poll.registry());
+  EXPECT_EQ(source.calls[1].token, Token{2});
+  EXPECT_EQ(source.calls[1].interest, Interest::readable | Interest::writable);
+  EXPECT_EQ(source.calls[2].operation, "deregister");
+  EXPECT_EQ(source.calls[2].registry, &poll.registry());
+}
+
+TEST(Registering, AUserSourcesErrorReachesTheCaller) {
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  RecordingSource source;
+  source.result = std::make_error_code(std::errc::device_or_resource_busy);
+
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::device_or_resource_busy);
+  ec.clear();
+  poll.registry().reregister(source, Token{1}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::device_or_resource_busy);
+  ec.clear();
+  poll.registry().deregister(source, ec);
+  EXPECT_EQ(ec, std::errc::device_or_resource_busy);
+
+#if MIOCPP_HAS_EXCEPTIONS
+  const auto expect_throws = [](auto&& call) {
+    try {
+      call();
+      ADD_FAILURE() << "no exception";
+    } catch (const std::system_error& error) {
+      EXPECT_EQ(error.code(), std::errc::device_or_resource_busy);
+    }
+  };
+  expect_throws([&] { poll.registry().register_source(source, Token{1}, Interest::readable); });
+  expect_throws([&] { poll.registry().reregister(source, Token{1}, Interest::readable); });
+  expect_throws([&] { poll.registry().deregister(source); });
+
+  source.result.clear();
+  EXPECT_NO_THROW(poll.registry().register_source(source, Token{1}, Interest::readable));
+#endif
+}
+
+// ---- The throwing overloads
+// -----------------------------------------------------------------------
+
+#if MIOCPP_HAS_EXCEPTIONS
+/// Runs `call`, which must throw std::system_error carrying `expected`.
+template <class Call>
+void expect_system_error(Call&& call, std::errc expected) {
+  try {
+    call();
+    ADD_FAILURE() << "no exception; expected " << std::make_error_code(expected).message();
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), expected) << error.what();
+  }
+}
+
+TEST(Registering, ThrowingOverloadsThrowSystemErrorWithTheCode) {
+  const test::DescriptorLeakCheck leak_check;
+  Poll poll;
+  Poll other;
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+  test::PipeEnds pipe = test::open_pipe();
+  const Registry& registry = poll.registry();
+
+  expect_system_error([&] { registry.reregister(source, Token{1}, Interest::readable); },
+                      std::errc::no_such_file_or_directory);
+  expect_system_error([&] { registry.deregister(source); }, std::errc::no_such_file_or_directory);
+  expect_system_error([&] { registry.deregister(pipe.receiver); },
+                      std::errc::no_such_file_or_directory);
+
+  registry.register_source(source, Token{1}, Interest::readable);
+  registry.register_source(pipe.receiver, Token{2}, Interest::readable);
+  expect_system_error([&] { registry.register_source(source, Token{1}, Interest::readable); },
+                      std::errc::file_exists);
+  expect_system_error(
+      [&] { registry.register_source(pipe.receiver, Token{2}, Interest::writable); },
+      std::errc::file_exists);
+  expect_system_error(
+      [&] { other.registry().register_source(pipe.receiver, Token{2}, Interest::readable); },
+      std::errc::file_exists);
+
+  SourceFd invalid{-1};
+  expect_system_error([&] { registry.register_source(invalid, Token{3}, Interest::readable); },
+                      std::errc::bad_file_descriptor);
+#if MIOCPP_SELECTOR_EPOLL
+  expect_system_error([&] { registry.reregister(source, Token{1}, Interest::aio); },
+                      std::errc::not_supported);
+#endif
+
+  // The successful calls did their job.
+  registry.reregister(source, Token{4}, Interest::readable);
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  test::expect_events(poll, events, {{Token{4}, Ready::readable}});
+  registry.deregister(source);
+  registry.deregister(pipe.receiver);
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("x")), 1U);
+  test::expect_no_events(poll, events);
+}
+#endif
+
+}  // namespace

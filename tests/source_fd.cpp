@@ -1,0 +1,303 @@
+// posix::SourceFd: registering raw descriptors (eventfd, pipes, socket pairs), edge-triggered.
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <system_error>
+#include <type_traits>
+
+#include <gtest/gtest.h>
+
+#include "support/expect.hpp"
+#include "support/raw_fd.hpp"
+#include <miocpp/miocpp.hpp>
+
+namespace {
+
+using miocpp::Event;
+using miocpp::Events;
+using miocpp::Interest;
+using miocpp::Poll;
+using miocpp::Token;
+using miocpp::posix::SourceFd;
+using test::Ready;
+using namespace std::chrono_literals;
+
+static_assert(std::is_constructible_v<SourceFd, int>);
+static_assert(!std::is_convertible_v<int, SourceFd>, "SourceFd{fd} is explicit");
+static_assert(!std::is_default_constructible_v<SourceFd>);
+static_assert(std::is_trivially_copyable_v<SourceFd>, "a non-owning value");
+static_assert(SourceFd{5}.fd() == 5, "constexpr");
+static_assert(SourceFd{-1}.fd() == -1);
+static_assert(miocpp::event::Source<SourceFd>);
+
+/// The event for `token` in `events`, or nullptr.
+const Event* find(const Events& events, Token token) {
+  const auto* found = std::find_if(events.begin(), events.end(),
+                                   [token](const Event& event) { return event.token() == token; });
+  return found == events.end() ? nullptr : found;
+}
+
+TEST(SourceFd, HoldsTheDescriptorWithoutOwningIt) {
+  const test::DescriptorLeakCheck leak_check;
+  test::OwnedFd fd = test::make_eventfd();
+  ASSERT_TRUE(fd.valid());
+  {
+    const SourceFd source{fd.get()};
+    EXPECT_EQ(source.fd(), fd.get());
+    const SourceFd copy = source;
+    EXPECT_EQ(copy.fd(), fd.get());
+  }
+  // Destroying the SourceFd (and its copy) left the descriptor open.
+  EXPECT_NE(::fcntl(fd.get(), F_GETFD), -1);
+}
+
+TEST(SourceFd, RegistersAnEventfdForReading) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  test::expect_no_events(poll, events);
+  ASSERT_TRUE(test::eventfd_add(fd.get(), 3));
+  poll.poll(events, 1s, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const Event* event = find(events, Token{1});
+  ASSERT_NE(event, nullptr) << test::describe(events);
+  EXPECT_TRUE(event->is_readable());
+  EXPECT_FALSE(event->is_writable()) << "writable was not asked for";
+  EXPECT_FALSE(event->is_read_closed());
+  EXPECT_FALSE(event->is_error());
+  poll.registry().deregister(source, ec);
+  EXPECT_FALSE(ec) << ec.message();
+}
+
+TEST(SourceFd, RegistersAnEventfdForWriting) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  const SourceFd source{fd.get()};  // registering works through a const SourceFd too
+  poll.registry().register_source(source, Token{2}, Interest::writable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  poll.poll(events, 1s, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const Event* event = find(events, Token{2});
+  ASSERT_NE(event, nullptr) << test::describe(events);
+  EXPECT_TRUE(event->is_writable());
+  EXPECT_FALSE(event->is_readable()) << "counter is 0, and readable was not asked for";
+}
+
+TEST(SourceFd, RegistersBothEndsOfAPipe) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::RawPipe pipe = test::make_raw_pipe();
+  ASSERT_TRUE(pipe.read_end.valid());
+  ASSERT_EQ(test::register_fd(poll.registry(), pipe.read_end.get(), Token{10}, Interest::readable),
+            std::error_code());
+  ASSERT_EQ(test::register_fd(poll.registry(), pipe.write_end.get(), Token{11}, Interest::writable),
+            std::error_code());
+
+  // Empty pipe: only the write end is ready.
+  poll.poll(events, 1s, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_NE(find(events, Token{11}), nullptr) << test::describe(events);
+  EXPECT_TRUE(find(events, Token{11})->is_writable());
+  EXPECT_EQ(find(events, Token{10}), nullptr) << test::describe(events);
+
+  ASSERT_TRUE(test::write_byte(pipe.write_end.get()));
+  test::expect_events(poll, events, {{Token{10}, Ready::readable}});
+
+  // The writer going away is a closed read half for the reader.
+  pipe.write_end.reset();
+  test::expect_events(poll, events, {{Token{10}, Ready::read_closed}});
+}
+
+TEST(SourceFd, SocketPairShowsThePeerClosingEachHalf) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::SocketPair pair = test::make_socket_pair();
+  ASSERT_TRUE(pair.first.valid());
+  ASSERT_EQ(test::register_fd(poll.registry(), pair.first.get(), Token{1},
+                              Interest::readable | Interest::writable),
+            std::error_code());
+
+  poll.poll(events, 1s, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const Event* connected = find(events, Token{1});
+  ASSERT_NE(connected, nullptr) << test::describe(events);
+  EXPECT_TRUE(connected->is_writable());
+  EXPECT_FALSE(connected->is_read_closed());
+  EXPECT_FALSE(connected->is_write_closed());
+
+  // The peer stops writing: our read half is closed, our write half is not.
+  ASSERT_EQ(::shutdown(pair.second.get(), SHUT_WR), 0);
+  poll.poll(events, 1s, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const Event* half_closed = find(events, Token{1});
+  ASSERT_NE(half_closed, nullptr) << test::describe(events);
+  EXPECT_TRUE(half_closed->is_read_closed()) << test::describe(events);
+  EXPECT_FALSE(half_closed->is_write_closed()) << test::describe(events);
+
+  // The peer closes: both halves are closed.
+  pair.second.reset();
+  poll.poll(events, 1s, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const Event* closed = find(events, Token{1});
+  ASSERT_NE(closed, nullptr) << test::describe(events);
+  EXPECT_TRUE(closed->is_read_closed()) << test::describe(events);
+  EXPECT_TRUE(closed->is_write_closed()) << test::describe(events);
+}
+
+TEST(SourceFd, SocketPairReadClosedNeedsOnlyReadableInterest) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::SocketPair pair = test::make_socket_pair();
+  ASSERT_EQ(test::register_fd(poll.registry(), pair.first.get(), Token{1}, Interest::readable),
+            std::error_code());
+  test::expect_no_events(poll, events);
+
+  ASSERT_EQ(::shutdown(pair.second.get(), SHUT_WR), 0);
+  test::expect_events(poll, events, {{Token{1}, Ready::read_closed}});
+}
+
+TEST(SourceFd, EdgeTriggeredReadNeedsDrainingBeforeTheNextEvent) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::SocketPair pair = test::make_socket_pair();
+  ASSERT_EQ(test::register_fd(poll.registry(), pair.first.get(), Token{1}, Interest::readable),
+            std::error_code());
+
+  ASSERT_TRUE(test::write_byte(pair.second.get()));
+  test::expect_events(poll, events, {{Token{1}, Ready::readable}});
+  // Still readable, but no new edge: no second event.
+  test::expect_no_events(poll, events);
+  test::expect_no_events(poll, events);
+
+  // Drained to "would block", the next write is a new edge.
+  EXPECT_EQ(test::drain(pair.first.get()), 1U);
+  test::expect_no_events(poll, events);
+  ASSERT_TRUE(test::write_byte(pair.second.get()));
+  test::expect_events(poll, events, {{Token{1}, Ready::readable}});
+  EXPECT_EQ(test::drain(pair.first.get()), 1U);
+}
+
+TEST(SourceFd, EdgeTriggeredEventfdReportsEachWakeOnce) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  ASSERT_EQ(test::register_fd(poll.registry(), fd.get(), Token{1}, Interest::readable),
+            std::error_code());
+
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  test::expect_events(poll, events, {{Token{1}, Ready::readable}});
+  test::expect_no_events(poll, events);
+
+  EXPECT_EQ(test::drain(fd.get()), sizeof(std::uint64_t));
+  test::expect_no_events(poll, events);
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  test::expect_events(poll, events, {{Token{1}, Ready::readable}});
+}
+
+TEST(SourceFd, EdgeTriggeredWriteNeedsAFullBufferBeforeTheNextEvent) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::RawPipe pipe = test::make_raw_pipe();
+  ASSERT_EQ(test::register_fd(poll.registry(), pipe.write_end.get(), Token{1}, Interest::writable),
+            std::error_code());
+
+  test::expect_events(poll, events, {{Token{1}, Ready::writable}});
+  test::expect_no_events(poll, events);  // still writable, no new edge
+
+  EXPECT_GT(test::fill(pipe.write_end.get()), 0U);  // to "would block"
+  test::expect_no_events(poll, events);
+  EXPECT_GT(test::drain(pipe.read_end.get()), 0U);  // space again: a new edge
+  test::expect_events(poll, events, {{Token{1}, Ready::writable}});
+}
+
+TEST(SourceFd, DeregisterThenRegisterAgain) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+
+  for (std::size_t round = 0; round < 3; ++round) {
+    poll.registry().register_source(source, Token{round}, Interest::readable, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_TRUE(test::eventfd_add(fd.get()));
+    test::expect_events(poll, events, {{Token{round}, Ready::readable}});
+    poll.registry().deregister(source, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_TRUE(test::eventfd_add(fd.get()));
+    test::expect_no_events(poll, events);
+  }
+}
+
+TEST(SourceFd, TheSameDescriptorThroughTwoSourceFdsIsOneRegistration) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd first{fd.get()};
+  SourceFd second{fd.get()};
+  poll.registry().register_source(first, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().register_source(second, Token{2}, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
+  poll.registry().deregister(second, ec);  // it names the same descriptor
+  EXPECT_FALSE(ec) << ec.message();
+  poll.registry().deregister(first, ec);
+  EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
+}
+
+#if MIOCPP_HAS_EXCEPTIONS
+TEST(SourceFd, ThrowingOverloadsRegisterAndFail) {
+  const test::DescriptorLeakCheck leak_check;
+  Poll poll;
+  Events events(8);
+  test::OwnedFd fd = test::make_eventfd();
+  SourceFd source{fd.get()};
+  EXPECT_NO_THROW(poll.registry().register_source(source, Token{1}, Interest::readable));
+  EXPECT_THROW(poll.registry().register_source(source, Token{1}, Interest::readable),
+               std::system_error);
+  EXPECT_NO_THROW(poll.registry().reregister(source, Token{2}, Interest::readable));
+  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  test::expect_events(poll, events, {{Token{2}, Ready::readable}});
+  EXPECT_NO_THROW(poll.registry().deregister(source));
+  EXPECT_THROW(poll.registry().deregister(source), std::system_error);
+}
+#endif
+
+}  // namespace

@@ -1,0 +1,405 @@
+// Helpers for the TCP tests: loopback addresses of both families, raw (blocking) peer sockets
+// written against the socket API directly rather than through miocpp, connected miocpp stream
+// pairs, descriptor flag checks, a SIGPIPE detector and a leak-checking fixture.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/descriptors.hpp"
+#include "support/raw_fd.hpp"
+#include <miocpp/miocpp.hpp>
+
+namespace test {
+
+// ---- Addresses ----------------------------------------------------------------------------------
+
+/// 127.0.0.1:0 -- any free port on the IPv4 loopback.
+inline miocpp::net::SocketAddr any_local_address() {
+  return {miocpp::net::Ipv4Addr::localhost(), 0};
+}
+
+/// [::1]:0 -- any free port on the IPv6 loopback.
+inline miocpp::net::SocketAddr any_local_ipv6_address() {
+  return {miocpp::net::Ipv6Addr::localhost(), 0};
+}
+
+/// The parameter of the tests that run once per address family.
+struct Family {
+  const char* name;
+  miocpp::net::SocketAddr any_local;
+};
+
+/// Names the parameter in GoogleTest's messages (instead of a byte dump).
+inline void PrintTo(const Family& family, std::ostream* os) {
+  *os << family.name;
+}
+
+inline std::vector<Family> loopback_families() {
+  return {{"ipv4", any_local_address()}, {"ipv6", any_local_ipv6_address()}};
+}
+
+inline std::string family_name(const ::testing::TestParamInfo<Family>& info) {
+  return info.param.name;
+}
+
+/// A sockaddr for the raw socket API, built from the address's octets (not through miocpp's own
+/// conversion, which is under test).
+struct RawAddress {
+  ::sockaddr_storage storage{};
+  ::socklen_t length = 0;
+
+  [[nodiscard]] const ::sockaddr* get() const {
+    return reinterpret_cast<const ::sockaddr*>(&storage);  // NOLINT(*-reinterpret-cast)
+  }
+  [[nodiscard]] int family() const { return storage.ss_family; }
+};
+
+inline RawAddress to_raw_address(const miocpp::net::SocketAddr& address) {
+  RawAddress raw;
+  if (const auto v4 = address.ip().v4()) {
+    ::sockaddr_in in{};
+    in.sin_family = AF_INET;
+    in.sin_port = htons(address.port());
+    std::memcpy(&in.sin_addr, v4->octets().data(), 4);
+    std::memcpy(&raw.storage, &in, sizeof in);
+    raw.length = sizeof in;
+  } else {
+    ::sockaddr_in6 in6{};
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(address.port());
+    in6.sin6_scope_id = address.scope_id();
+    std::memcpy(&in6.sin6_addr, address.ip().v6()->octets().data(), 16);
+    std::memcpy(&raw.storage, &in6, sizeof in6);
+    raw.length = sizeof in6;
+  }
+  return raw;
+}
+
+/// The port of a bound raw socket (getsockname), 0 on failure.
+inline std::uint16_t raw_local_port(int fd) {
+  ::sockaddr_storage storage{};
+  ::socklen_t length = sizeof storage;
+  if (::getsockname(fd, reinterpret_cast<::sockaddr*>(&storage), &length) != 0) {  // NOLINT
+    return 0;
+  }
+  if (storage.ss_family == AF_INET) {
+    ::sockaddr_in in{};
+    std::memcpy(&in, &storage, sizeof in);
+    return ntohs(in.sin_port);
+  }
+  ::sockaddr_in6 in6{};
+  std::memcpy(&in6, &storage, sizeof in6);
+  return ntohs(in6.sin6_port);
+}
+
+// ---- Descriptor flags ---------------------------------------------------------------------------
+
+inline bool is_nonblocking(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_NONBLOCK) != 0;
+}
+
+inline bool is_close_on_exec(int fd) {
+  const int flags = ::fcntl(fd, F_GETFD);
+  return flags >= 0 && (flags & FD_CLOEXEC) != 0;
+}
+
+/// Whether `fd` names an open descriptor.
+inline bool is_open_descriptor(int fd) {
+  return ::fcntl(fd, F_GETFD) >= 0;
+}
+
+/// SO_LINGER {on, 0 s}: closing the socket then sends RST instead of FIN. True on success.
+inline bool set_linger_zero(int fd) {
+  const ::linger value{1, 0};
+  return ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, sizeof value) == 0;
+}
+
+/// Caps a socket's send and receive buffers (SO_SNDBUF, SO_RCVBUF), which also stops the kernel
+/// from growing them, so that a bulk transfer must wait for the other side many times.
+inline bool set_small_buffers(int fd, int bytes = 256 * 1024) {
+  return ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) == 0 &&
+         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) == 0;
+}
+
+// ---- Raw (blocking) peers -----------------------------------------------------------------------
+
+/// Limits every blocking call on a raw socket, so that a test whose library side misbehaves fails
+/// instead of hanging.
+inline void set_raw_timeouts(int fd, std::chrono::seconds limit = std::chrono::seconds(10)) {
+  ::timeval value{};
+  value.tv_sec = static_cast<decltype(value.tv_sec)>(limit.count());
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, sizeof value);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, sizeof value);
+}
+
+/// A blocking TCP socket of the family of `address`; empty on failure.
+inline OwnedFd raw_tcp_socket(const miocpp::net::SocketAddr& address) {
+  OwnedFd fd(::socket(address.is_ipv4() ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (fd.valid()) {
+    set_raw_timeouts(fd.get());
+  }
+  return fd;
+}
+
+/// A blocking socket connected to `address` (connect(2) returns once the handshake is done).
+inline OwnedFd raw_connect(const miocpp::net::SocketAddr& address) {
+  OwnedFd fd = raw_tcp_socket(address);
+  const RawAddress raw = to_raw_address(address);
+  if (!fd.valid() || ::connect(fd.get(), raw.get(), raw.length) != 0) {
+    ADD_FAILURE() << "raw connect to " << address << ": " << std::strerror(errno);
+    return {};
+  }
+  return fd;
+}
+
+/// A blocking listening socket on `address`; `bound` receives its address with the real port.
+inline OwnedFd raw_listen(const miocpp::net::SocketAddr& address, miocpp::net::SocketAddr& bound) {
+  OwnedFd fd = raw_tcp_socket(address);
+  const RawAddress raw = to_raw_address(address);
+  if (!fd.valid() || ::bind(fd.get(), raw.get(), raw.length) != 0 || ::listen(fd.get(), 128) != 0) {
+    ADD_FAILURE() << "raw listen on " << address << ": " << std::strerror(errno);
+    return {};
+  }
+  bound = address;
+  bound.set_port(raw_local_port(fd.get()));
+  return fd;
+}
+
+/// A TCP socket bound to a free loopback port but not listening: a connection to its port is
+/// refused (RST), and the port stays reserved for as long as it is open.
+inline OwnedFd raw_bound_not_listening(const miocpp::net::SocketAddr& address,
+                                       miocpp::net::SocketAddr& bound) {
+  OwnedFd fd = raw_tcp_socket(address);
+  const RawAddress raw = to_raw_address(address);
+  if (!fd.valid() || ::bind(fd.get(), raw.get(), raw.length) != 0) {
+    ADD_FAILURE() << "raw bind on " << address << ": " << std::strerror(errno);
+    return {};
+  }
+  bound = address;
+  bound.set_port(raw_local_port(fd.get()));
+  return fd;
+}
+
+/// Blocking accept; the new socket gets the raw timeouts.
+inline OwnedFd raw_accept(int listener) {
+  OwnedFd fd(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+  if (!fd.valid()) {
+    ADD_FAILURE() << "raw accept: " << std::strerror(errno);
+    return {};
+  }
+  set_raw_timeouts(fd.get());
+  return fd;
+}
+
+/// Blocking: sends all of `bytes` (MSG_NOSIGNAL: the test process must not die of SIGPIPE).
+inline bool raw_send_all(int fd, std::span<const std::byte> bytes) {
+  while (!bytes.empty()) {
+    const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) {
+      continue;
+    }
+    if (sent <= 0) {
+      return false;
+    }
+    bytes = bytes.subspan(static_cast<std::size_t>(sent));
+  }
+  return true;
+}
+
+/// Blocking: receives exactly `buffer.size()` bytes; false on error or end-of-stream first.
+inline bool raw_receive_exact(int fd, std::span<std::byte> buffer) {
+  while (!buffer.empty()) {
+    const ssize_t received = ::recv(fd, buffer.data(), buffer.size(), 0);
+    if (received < 0 && errno == EINTR) {
+      continue;
+    }
+    if (received <= 0) {
+      return false;
+    }
+    buffer = buffer.subspan(static_cast<std::size_t>(received));
+  }
+  return true;
+}
+
+/// Waits with poll(2) -- not miocpp -- until `fd` reports `events`; false after `timeout`.
+inline bool raw_wait(int fd, short events,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  ::pollfd entry{fd, events, 0};
+  const int ready = ::poll(&entry, 1, static_cast<int>(timeout.count()));
+  return ready == 1 && (entry.revents & events) != 0;
+}
+
+// ---- miocpp pairs -------------------------------------------------------------------------------
+
+/// Both ends of an established loopback connection made with miocpp, neither registered.
+struct StreamPair {
+  miocpp::net::TcpStream client;
+  miocpp::net::TcpStream server;
+  miocpp::net::SocketAddr listener_address;
+};
+
+/// Binds a TcpListener on `any_local`, connects a TcpStream to it and accepts, waiting with
+/// poll(2). On failure the test fails and the streams are empty.
+inline StreamPair connected_pair(const miocpp::net::SocketAddr& any_local) {
+  StreamPair pair;
+  std::error_code ec;
+  miocpp::net::TcpListener listener = miocpp::net::TcpListener::bind(any_local, ec);
+  if (ec) {
+    ADD_FAILURE() << "bind " << any_local << ": " << ec.message();
+    return {};
+  }
+  pair.listener_address = listener.local_addr(ec);
+  pair.client = miocpp::net::TcpStream::connect(pair.listener_address, ec);
+  if (ec) {
+    ADD_FAILURE() << "connect " << pair.listener_address << ": " << ec.message();
+    return {};
+  }
+  if (!raw_wait(listener.native_handle(), POLLIN)) {
+    ADD_FAILURE() << "no connection arrived at " << pair.listener_address;
+    return {};
+  }
+  pair.server = listener.accept(ec).first;
+  if (ec) {
+    ADD_FAILURE() << "accept: " << ec.message();
+    return {};
+  }
+  if (!raw_wait(pair.client.native_handle(), POLLOUT)) {
+    ADD_FAILURE() << "the client never connected";
+    return {};
+  }
+  return pair;
+}
+
+/// Bytes of a string, for comparisons.
+inline std::string as_string(std::span<const std::byte> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};  // NOLINT(*-reinterpret-cast)
+}
+
+/// The byte at `offset` of the test streams: not periodic in any power of two, so a lost,
+/// repeated or reordered chunk of any buffer size shows.
+constexpr std::byte pattern_byte(std::size_t offset) {
+  return static_cast<std::byte>((offset % 251U) ^ ((offset >> 16U) & 0xffU));
+}
+
+/// Polls until an event for `token` satisfies `predicate`, for up to `timeout`; other events
+/// are ignored. True when one did.
+template <class Predicate>
+bool wait_for_event(miocpp::Poll& poll, miocpp::Events& events, miocpp::Token token,
+                    Predicate predicate,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    poll.poll(events, std::chrono::milliseconds(50), ec);
+    if (ec && ec != std::errc::interrupted) {
+      ADD_FAILURE() << "poll: " << ec.message();
+      return false;
+    }
+    for (const miocpp::Event& event : events) {
+      if (event.token() == token && predicate(event)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// ---- SIGPIPE ------------------------------------------------------------------------------------
+
+/// Counts the SIGPIPE signals this process receives while it exists, instead of letting the
+/// default action kill it, so that a library call that raises SIGPIPE fails the test with a
+/// message. The signal is neither ignored nor blocked: a handler is installed and the signal
+/// unblocked for the calling thread, whatever the test runner set up. Restores both on
+/// destruction.
+class SigpipeCounter {
+ public:
+  SigpipeCounter() {
+    count().store(0);
+    struct ::sigaction action {};
+    action.sa_handler = &SigpipeCounter::on_sigpipe;
+    ::sigemptyset(&action.sa_mask);
+    installed_ = ::sigaction(SIGPIPE, &action, &saved_action_) == 0;
+    ::sigset_t unblock;
+    ::sigemptyset(&unblock);
+    ::sigaddset(&unblock, SIGPIPE);
+    unblocked_ = ::pthread_sigmask(SIG_UNBLOCK, &unblock, &saved_mask_) == 0;
+  }
+  SigpipeCounter(const SigpipeCounter&) = delete;
+  SigpipeCounter& operator=(const SigpipeCounter&) = delete;
+  ~SigpipeCounter() {
+    if (unblocked_) {
+      ::pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+    }
+    if (installed_) {
+      ::sigaction(SIGPIPE, &saved_action_, nullptr);
+    }
+  }
+
+  [[nodiscard]] bool ok() const { return installed_ && unblocked_; }
+  /// SIGPIPEs received since construction.
+  [[nodiscard]] int received() const { return count().load(); }
+
+ private:
+  static std::atomic<int>& count() {
+    static std::atomic<int> value{0};
+    return value;
+  }
+  static void on_sigpipe(int /*signal*/) { count().fetch_add(1); }
+
+  struct ::sigaction saved_action_ {};
+  ::sigset_t saved_mask_{};
+  bool installed_ = false;
+  bool unblocked_ = false;
+};
+
+// ---- Fixtures -----------------------------------------------------------------------------------
+
+/// Fails a test that leaves descriptors open (or closes some it did not open). The count is
+/// taken in SetUp and compared in TearDown, after the test body's locals are gone.
+template <class Base = ::testing::Test>
+class LeakChecked : public Base {
+ protected:
+  void SetUp() override { descriptors_before_ = open_descriptor_count(); }
+  void TearDown() override {
+    EXPECT_EQ(open_descriptor_count(), descriptors_before_)
+        << "the test left descriptors open (or closed some)";
+  }
+
+ private:
+  std::size_t descriptors_before_ = 0;
+};
+
+/// A leak-checked test run once per loopback family.
+class FamilyTest : public LeakChecked<::testing::TestWithParam<Family>> {
+ protected:
+  [[nodiscard]] const miocpp::net::SocketAddr& any_local() const { return GetParam().any_local; }
+  [[nodiscard]] bool ipv6() const { return GetParam().any_local.is_ipv6(); }
+};
+
+}  // namespace test

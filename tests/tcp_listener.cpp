@@ -1,0 +1,550 @@
+// net::TcpListener: binding, accepting (non-blocking, close-on-exec, one readable edge per burst of
+// connections), registration, options, ownership, empty listeners and running out of
+// descriptors. Every test that opens sockets runs on the IPv4 and the IPv6 loopback.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/descriptors.hpp"
+#include "support/expect.hpp"
+#include "support/net.hpp"
+#include "support/raw_fd.hpp"
+#include <miocpp/miocpp.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+using miocpp::Events;
+using miocpp::Interest;
+using miocpp::Poll;
+using miocpp::Token;
+using miocpp::net::SocketAddr;
+using miocpp::net::TcpListener;
+using miocpp::net::TcpStream;
+using test::Ready;
+
+constexpr Token id1{0};
+constexpr Token id2{1};
+
+static_assert(miocpp::event::Source<TcpListener>);
+static_assert(std::is_nothrow_default_constructible_v<TcpListener>);
+static_assert(std::is_nothrow_move_constructible_v<TcpListener> &&
+              std::is_nothrow_move_assignable_v<TcpListener>);
+static_assert(!std::is_copy_constructible_v<TcpListener> &&
+              !std::is_copy_assignable_v<TcpListener>);
+static_assert(std::is_same_v<TcpListener::native_handle_type, int>);
+static_assert(
+    std::is_same_v<decltype(std::declval<TcpListener&>().accept(std::declval<std::error_code&>())),
+                   std::pair<TcpStream, SocketAddr>>);
+
+/// A Poll that must open; the test stops if it does not.
+#define OPEN_POLL(name)      \
+  std::error_code name##_ec; \
+  Poll name(name##_ec);      \
+  ASSERT_FALSE(name##_ec) << name##_ec.message()
+
+/// A listener bound to `address` and its local address; the test stops if binding fails.
+#define BIND_LISTENER(listener, bound, address)                                 \
+  std::error_code listener##_ec;                                                \
+  TcpListener listener = TcpListener::bind(address, listener##_ec);             \
+  ASSERT_FALSE(listener##_ec) << listener##_ec.message();                       \
+  [[maybe_unused]] const SocketAddr bound = listener.local_addr(listener##_ec); \
+  ASSERT_FALSE(listener##_ec) << listener##_ec.message()
+
+/// Checks one accepted connection: the peer is the client, the local end is the listener's.
+void expect_accepted(const TcpStream& stream, const SocketAddr& peer, const SocketAddr& listener,
+                     const SocketAddr& client_local) {
+  std::error_code ec;
+  EXPECT_TRUE(peer.ip().is_loopback()) << peer;
+  EXPECT_EQ(peer.is_ipv6(), listener.is_ipv6());
+  EXPECT_EQ(stream.peer_addr(ec), peer);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(stream.local_addr(ec), listener);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(peer, client_local) << "accept must report the connecting socket's address";
+}
+
+/// The address of a raw connected socket, read through a TcpStream that borrows it.
+SocketAddr local_addr_of(int fd) {
+  TcpStream borrowed = TcpStream::from_native(fd);
+  std::error_code ec;
+  const SocketAddr address = borrowed.local_addr(ec);
+  EXPECT_FALSE(ec) << ec.message();
+  (void)borrowed.release();
+  return address;
+}
+
+class TcpListenerTest : public test::FamilyTest {};
+
+INSTANTIATE_TEST_SUITE_P(Loopback, TcpListenerTest, ::testing::ValuesIn(test::loopback_families()),
+                         test::family_name);
+
+TEST_P(TcpListenerTest, BindsPortZeroToARealPort) {
+  BIND_LISTENER(listener, address, any_local());
+  EXPECT_NE(address.port(), 0);
+  EXPECT_EQ(address.ip(), any_local().ip());
+  EXPECT_EQ(address.is_ipv6(), ipv6());
+  EXPECT_TRUE(test::is_nonblocking(listener.native_handle()));
+  EXPECT_TRUE(test::is_close_on_exec(listener.native_handle()));
+
+  // The address really is the one the kernel bound: a raw client can connect to it.
+  const test::OwnedFd client = test::raw_connect(address);
+  EXPECT_TRUE(client.valid());
+
+  std::error_code ec;
+  EXPECT_FALSE(listener.take_error(ec)) << "a healthy listener has no pending error";
+  EXPECT_FALSE(ec) << ec.message();
+}
+
+TEST_P(TcpListenerTest, AcceptsOneConnectionThenWouldBlock) {
+  OPEN_POLL(poll);
+  Events events(16);
+  BIND_LISTENER(listener, address, any_local());
+  std::error_code ec;
+  poll.registry().register_source(listener, id1, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  const test::OwnedFd client = test::raw_connect(address);
+  ASSERT_TRUE(client.valid());
+  test::expect_events(poll, events, {{id1, Ready::readable}});
+
+  auto [stream, peer] = listener.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_NE(stream.native_handle(), -1);
+  expect_accepted(stream, peer, address, local_addr_of(client.get()));
+
+  // Accepted streams are non-blocking and close-on-exec, set atomically by the accept.
+  EXPECT_TRUE(test::is_nonblocking(stream.native_handle()));
+  EXPECT_TRUE(test::is_close_on_exec(stream.native_handle()));
+  std::array<std::byte, 20> buffer{};
+  EXPECT_EQ(stream.read(buffer, ec), 0U);
+  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
+
+  // No more connections: would-block, with both results empty.
+  auto [none, nobody] = listener.accept(ec);
+  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
+  EXPECT_EQ(none.native_handle(), -1);
+  EXPECT_EQ(nobody, SocketAddr());
+
+  EXPECT_FALSE(listener.take_error(ec));
+  EXPECT_FALSE(ec) << ec.message();
+}
+
+TEST_P(TcpListenerTest, ReportsAReadableEdgePerIncomingConnection) {
+  OPEN_POLL(poll);
+  Events events(16);
+  BIND_LISTENER(listener, address, any_local());
+  std::error_code ec;
+  poll.registry().register_source(listener, id1, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_no_events(poll, events);
+
+  std::vector<test::OwnedFd> clients;
+  for (int round = 0; round < 3; ++round) {
+    clients.push_back(test::raw_connect(address));
+    ASSERT_TRUE(clients.back().valid());
+    test::expect_events(poll, events, {{id1, Ready::readable}});
+    // Edge-triggered: the connection waits, but is reported once only.
+    test::expect_no_events(poll, events);
+    auto [stream, peer] = listener.accept(ec);
+    ASSERT_FALSE(ec) << "round " << round << ": " << ec.message();
+    expect_accepted(stream, peer, address, local_addr_of(clients.back().get()));
+    (void)listener.accept(ec);
+    EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
+    // Drained: nothing more until the next connection.
+    test::expect_no_events(poll, events);
+  }
+}
+
+TEST_P(TcpListenerTest, ReregisterReplacesTheToken) {
+  OPEN_POLL(poll);
+  Events events(16);
+  BIND_LISTENER(listener, address, any_local());
+  std::error_code ec;
+  poll.registry().register_source(listener, id1, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().reregister(listener, id2, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  const test::OwnedFd client = test::raw_connect(address);
+  ASSERT_TRUE(client.valid());
+  bool saw_old_token = false;
+  EXPECT_TRUE(test::wait_for_event(
+      poll, events, id2, [&](const miocpp::Event& event) { return event.is_readable(); }));
+  for (const miocpp::Event& event : events) {
+    saw_old_token = saw_old_token || event.token() == id1;
+  }
+  EXPECT_FALSE(saw_old_token);
+
+  auto [stream, peer] = listener.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  expect_accepted(stream, peer, address, local_addr_of(client.get()));
+  (void)listener.accept(ec);
+  EXPECT_EQ(ec, std::errc::operation_would_block);
+}
+
+TEST_P(TcpListenerTest, DeregisteredListenerGivesNoEventsButStillAccepts) {
+  OPEN_POLL(poll);
+  Events events(16);
+  BIND_LISTENER(listener, address, any_local());
+  std::error_code ec;
+  poll.registry().register_source(listener, id1, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  const test::OwnedFd client = test::raw_connect(address);
+  ASSERT_TRUE(client.valid());
+  poll.registry().deregister(listener, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_no_events(poll, events, 100ms);
+
+  // The connection is queued all the same.
+  ASSERT_TRUE(test::raw_wait(listener.native_handle(), POLLIN));
+  auto [stream, peer] = listener.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  expect_accepted(stream, peer, address, local_addr_of(client.get()));
+  (void)listener.accept(ec);
+  EXPECT_EQ(ec, std::errc::operation_would_block);
+
+  // And it may be registered again.
+  poll.registry().register_source(listener, id2, Interest::readable, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  const test::OwnedFd second = test::raw_connect(address);
+  test::expect_events(poll, events, {{id2, Ready::readable}});
+}
+
+TEST_P(TcpListenerTest, DroppedReadyListenerGivesNoEvents) {
+  OPEN_POLL(poll);
+  Events events(16);
+  SocketAddr address;
+  test::OwnedFd client;
+  {
+    BIND_LISTENER(listener, bound, any_local());
+    address = bound;
+    std::error_code ec;
+    poll.registry().register_source(listener, id1, Interest::readable, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    // A pending connection makes it ready; it is closed before anyone polls.
+    client = test::raw_connect(address);
+    ASSERT_TRUE(test::raw_wait(listener.native_handle(), POLLIN));
+  }
+  std::error_code ec;
+  poll.poll(events, 100ms, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  for (const miocpp::Event& event : events) {
+    ADD_FAILURE() << "event for a closed listener: " << event;
+  }
+  // The port was released with the listener: it can be bound again.
+  const TcpListener again = TcpListener::bind(address, ec);
+  EXPECT_FALSE(ec) << ec.message();
+}
+
+TEST_P(TcpListenerTest, SecondConnectionAfterAcceptGivesASecondEdge) {
+  OPEN_POLL(poll);
+  Events events(16);
+  BIND_LISTENER(listener, address, any_local());
+  std::error_code ec;
+  poll.registry().register_source(listener, id1, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  // The second client connects from another thread while this one waits in poll.
+  const test::OwnedFd first = test::raw_connect(address);
+  test::expect_events(poll, events, {{id1, Ready::readable}});
+  auto accepted = listener.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  (void)listener.accept(ec);
+  ASSERT_EQ(ec, std::errc::operation_would_block);
+
+  test::OwnedFd second;
+  std::jthread connector([&] {
+    std::this_thread::sleep_for(20ms);
+    second = test::raw_connect(address);
+  });
+  test::expect_events(poll, events, {{id1, Ready::readable}});
+  connector.join();
+  ASSERT_TRUE(second.valid());
+  auto [stream, peer] = listener.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  expect_accepted(stream, peer, address, local_addr_of(second.get()));
+  test::expect_no_events(poll, events);
+}
+
+TEST_P(TcpListenerTest, TtlRoundTrips) {
+  BIND_LISTENER(listener, address, any_local());
+  std::error_code ec;
+  const std::uint32_t initial = listener.ttl(ec);
+  EXPECT_FALSE(ec) << "ttl without a previous set_ttl: " << ec.message();
+  EXPECT_GT(initial, 0U);
+  EXPECT_LE(initial, 255U);
+  for (const std::uint32_t ttl : {10U, 1U, 255U}) {
+    listener.set_ttl(ttl, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(listener.ttl(ec), ttl);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+  listener.set_ttl(256, ec);
+  EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
+  EXPECT_EQ(listener.ttl(ec), 255U) << "a refused set_ttl changes nothing";
+  EXPECT_FALSE(listener.take_error(ec));
+  EXPECT_FALSE(ec);
+}
+
+TEST_P(TcpListenerTest, NativeHandleReleaseAndFromNativeTransferOwnership) {
+  BIND_LISTENER(listener, address, any_local());
+  const int fd = listener.native_handle();
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(listener.release(), fd);
+  EXPECT_EQ(listener.native_handle(), -1);
+  EXPECT_TRUE(test::is_open_descriptor(fd)) << "release must not close";
+
+  std::error_code ec;
+  (void)listener.local_addr(ec);
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor);
+
+  {
+    TcpListener adopted = TcpListener::from_native(fd);
+    EXPECT_EQ(adopted.native_handle(), fd);
+    EXPECT_EQ(adopted.local_addr(ec), address);
+    EXPECT_FALSE(ec) << ec.message();
+
+    // Moving hands the descriptor on and leaves the source empty.
+    TcpListener moved = std::move(adopted);
+    EXPECT_EQ(moved.native_handle(), fd);
+    EXPECT_EQ(adopted.native_handle(), -1);  // NOLINT(bugprone-use-after-move)
+    const test::OwnedFd client = test::raw_connect(address);
+    ASSERT_TRUE(test::raw_wait(moved.native_handle(), POLLIN));
+    auto [stream, peer] = moved.accept(ec);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_NE(stream.native_handle(), -1);
+  }
+  EXPECT_FALSE(test::is_open_descriptor(fd)) << "the adopting listener closes on destruction";
+}
+
+TEST_P(TcpListenerTest, AdoptsARawListeningSocket) {
+  OPEN_POLL(poll);
+  Events events(16);
+  SocketAddr address;
+  test::OwnedFd raw = test::raw_listen(any_local(), address);
+  ASSERT_TRUE(raw.valid());
+  // A listener made elsewhere is blocking; whoever hands it over makes it non-blocking first.
+  const int fd = ::fcntl(raw.get(), F_DUPFD_CLOEXEC, 0);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  raw.reset();
+  ASSERT_EQ(::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+
+  TcpListener listener = TcpListener::from_native(fd);
+  std::error_code ec;
+  EXPECT_EQ(listener.local_addr(ec), address);
+  poll.registry().register_source(listener, id1, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const test::OwnedFd client = test::raw_connect(address);
+  test::expect_events(poll, events, {{id1, Ready::readable}});
+  auto [stream, peer] = listener.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  expect_accepted(stream, peer, address, local_addr_of(client.get()));
+  EXPECT_TRUE(test::is_nonblocking(stream.native_handle()));
+  EXPECT_TRUE(test::is_close_on_exec(stream.native_handle()));
+  (void)listener.accept(ec);
+  EXPECT_EQ(ec, std::errc::operation_would_block);
+}
+
+TEST_P(TcpListenerTest, BindingAPortInUseGivesAddressInUse) {
+  BIND_LISTENER(first, address, any_local());
+  std::error_code ec;
+  const TcpListener second = TcpListener::bind(address, ec);
+  EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
+  EXPECT_EQ(second.native_handle(), -1) << "a failed bind gives an empty listener";
+
+  // A connected socket's port is in use too, even with SO_REUSEADDR.
+  const test::OwnedFd client = test::raw_connect(address);
+  ASSERT_TRUE(test::raw_wait(first.native_handle(), POLLIN));
+  auto accepted = first.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const TcpListener third = TcpListener::bind(address, ec);
+  EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
+}
+
+TEST_P(TcpListenerTest, BindingANonLocalAddressFailsCleanly) {
+  // 192.0.2.1 and 2001:db8::1 are documentation addresses that no host has.
+  const SocketAddr foreign =
+      ipv6() ? SocketAddr(miocpp::net::Ipv6Addr(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 0)
+             : SocketAddr(miocpp::net::Ipv4Addr(192, 0, 2, 1), 0);
+  std::error_code ec;
+  const TcpListener listener = TcpListener::bind(foreign, ec);
+  EXPECT_EQ(ec, std::errc::address_not_available) << ec.message();
+  EXPECT_EQ(listener.native_handle(), -1);
+}
+
+TEST_P(TcpListenerTest, AcceptReportsEmfileAndRecovers) {
+  OPEN_POLL(poll);
+  Events events(16);
+  BIND_LISTENER(listener, address, any_local());
+  std::error_code ec;
+  poll.registry().register_source(listener, id1, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const test::OwnedFd client = test::raw_connect(address);
+  ASSERT_TRUE(client.valid());
+  test::expect_events(poll, events, {{id1, Ready::readable}});
+
+  ::rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  std::vector<int> fillers;
+  std::error_code emfile_ec;
+  std::pair<TcpStream, SocketAddr> refused;
+  {
+    // Just above what is open now, then filled up to the limit.
+    ::rlimit lowered = saved;
+    lowered.rlim_cur = static_cast<rlim_t>(test::open_descriptor_count() + 8);
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0) << std::strerror(errno);
+    for (;;) {
+      const int fd = ::dup(client.get());
+      if (fd < 0) {
+        break;
+      }
+      fillers.push_back(fd);
+    }
+    const int fill_errno = errno;
+    refused = listener.accept(emfile_ec);
+    for (const int fd : fillers) {
+      ::close(fd);
+    }
+    ::setrlimit(RLIMIT_NOFILE, &saved);
+    EXPECT_EQ(fill_errno, EMFILE);
+  }
+  EXPECT_EQ(emfile_ec, std::errc::too_many_files_open) << emfile_ec.message();
+  EXPECT_EQ(refused.first.native_handle(), -1);
+  EXPECT_EQ(refused.second, SocketAddr());
+
+  // With descriptors free again, the pending connection is still there to accept.
+  auto [stream, peer] = listener.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  expect_accepted(stream, peer, address, local_addr_of(client.get()));
+  (void)listener.accept(ec);
+  EXPECT_EQ(ec, std::errc::operation_would_block);
+
+  // And the listener keeps reporting new connections.
+  const test::OwnedFd later = test::raw_connect(address);
+  test::expect_events(poll, events, {{id1, Ready::readable}});
+  auto next = listener.accept(ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_NE(next.first.native_handle(), -1);
+}
+
+#if MIOCPP_HAS_EXCEPTIONS
+TEST_P(TcpListenerTest, ThrowingOverloads) {
+  TcpListener listener = TcpListener::bind(any_local());
+  const SocketAddr address = listener.local_addr();
+  EXPECT_NE(address.port(), 0);
+  listener.set_ttl(42);
+  EXPECT_EQ(listener.ttl(), 42U);
+  EXPECT_FALSE(listener.take_error());
+  try {
+    (void)listener.accept();
+    ADD_FAILURE() << "accept with no connection must throw";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), std::errc::operation_would_block);
+  }
+  try {
+    (void)TcpListener::bind(address);
+    ADD_FAILURE() << "binding a port in use must throw";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), std::errc::address_in_use);
+  }
+  const test::OwnedFd client = test::raw_connect(address);
+  ASSERT_TRUE(test::raw_wait(listener.native_handle(), POLLIN));
+  auto [stream, peer] = listener.accept();
+  expect_accepted(stream, peer, address, local_addr_of(client.get()));
+}
+#endif
+
+// ---- Not parameterised --------------------------------------------------------------------------
+
+class TcpListenerEmpty : public test::LeakChecked<> {};
+
+TEST_F(TcpListenerEmpty, EveryCallReportsBadFileDescriptor) {
+  TcpListener listener;
+  EXPECT_EQ(listener.native_handle(), -1);
+  std::error_code ec;
+
+  auto [stream, peer] = listener.accept(ec);
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
+  EXPECT_EQ(stream.native_handle(), -1);
+  EXPECT_EQ(peer, SocketAddr());
+
+  ec.clear();
+  EXPECT_EQ(listener.local_addr(ec), SocketAddr());
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
+
+  ec.clear();
+  listener.set_ttl(10, ec);
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
+
+  ec.clear();
+  EXPECT_EQ(listener.ttl(ec), 0U);
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
+
+  ec.clear();
+  EXPECT_FALSE(listener.take_error(ec));
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
+
+  OPEN_POLL(poll);
+  ec.clear();
+  poll.registry().register_source(listener, id1, Interest::readable, ec);
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
+  // It never became registered, so there is nothing to change or remove.
+  ec.clear();
+  poll.registry().reregister(listener, id1, Interest::readable, ec);
+  EXPECT_TRUE(ec);
+  ec.clear();
+  poll.registry().deregister(listener, ec);
+  EXPECT_TRUE(ec);
+
+  EXPECT_EQ(listener.release(), -1);
+  TcpListener moved = std::move(listener);
+  EXPECT_EQ(moved.native_handle(), -1);
+
+#if MIOCPP_HAS_EXCEPTIONS
+  try {
+    (void)moved.local_addr();
+    ADD_FAILURE() << "local_addr of an empty listener must throw";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), std::errc::bad_file_descriptor);
+  }
+  try {
+    (void)moved.accept();
+    ADD_FAILURE() << "accept on an empty listener must throw";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), std::errc::bad_file_descriptor);
+  }
+#endif
+}
+
+TEST_F(TcpListenerEmpty, MoveAssignmentClosesTheOldListener) {
+  std::error_code ec;
+  TcpListener first = TcpListener::bind(test::any_local_address(), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  TcpListener second = TcpListener::bind(test::any_local_address(), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const int first_fd = first.native_handle();
+  const int second_fd = second.native_handle();
+  first = std::move(second);
+  EXPECT_EQ(first.native_handle(), second_fd);
+  EXPECT_FALSE(test::is_open_descriptor(first_fd));
+}
+
+}  // namespace
