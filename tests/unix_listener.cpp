@@ -30,6 +30,7 @@
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
 #include "support/raw_fd.hpp"
+#include "support/temp_dir.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
@@ -58,45 +59,7 @@ static_assert(std::is_same_v<UnixListener::native_handle_type, int>);
 static_assert(std::is_nothrow_copy_constructible_v<UnixSocketAddr> &&
               std::is_nothrow_default_constructible_v<UnixSocketAddr>);
 
-/// A Poll that must open; the test stops if it does not.
-// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
-
-/// A new directory under /tmp (short, so socket paths fit sockaddr_un), removed with everything
-/// in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/miocpp-uds-XXXXXX";
-    if (::mkdtemp(pattern.data()) != nullptr) {
-      path_ = pattern;
-    }
-    EXPECT_FALSE(path_.empty()) << "mkdtemp: " << std::strerror(errno);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-
-  /// `name` inside the directory.
-  [[nodiscard]] std::string path(std::string_view name) const {
-    return path_ + '/' + std::string(name);
-  }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
-  /// Whether the directory holds nothing.
-  [[nodiscard]] bool empty() const { return std::filesystem::is_empty(path_); }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 /// A name in Linux's abstract namespace (with its leading NUL) that no other test or process
 /// uses.
