@@ -5,9 +5,9 @@
 #include <system_error>
 #include <utility>
 
-#include "../detail/owned_source.hpp"
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
+#include "detail/inet_socket.hpp"
 #include "socket_addr.hpp"
 #include "tcp_stream.hpp"
 
@@ -15,7 +15,7 @@ namespace miocpp::net {
 
 /// A listening TCP socket. Register it for Interest::readable and, on each event, accept until
 /// `std::errc::operation_would_block`.
-class TcpListener : public miocpp::detail::OwnedSource<sys::Socket> {
+class TcpListener : public detail::InetSocket {
  public:
   TcpListener() noexcept = default;
 
@@ -42,23 +42,6 @@ class TcpListener : public miocpp::detail::OwnedSource<sys::Socket> {
     return {TcpStream(std::move(socket)), peer};
   }
 
-  [[nodiscard]] SocketAddr local_addr(std::error_code& ec) const noexcept {
-    return sys::local_addr(native_handle(), ec);
-  }
-
-  /// IP_TTL of the connections this listener accepts.
-  void set_ttl(std::uint32_t ttl, std::error_code& ec) noexcept {
-    sys::set_ttl(native_handle(), ttl, ec);
-  }
-  [[nodiscard]] std::uint32_t ttl(std::error_code& ec) const noexcept {
-    return sys::ttl(native_handle(), ec);
-  }
-
-  /// The pending socket error (SO_ERROR), clearing it; empty when there is none.
-  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
-    return sys::take_socket_error(native_handle(), ec);
-  }
-
 #if MIOCPP_HAS_EXCEPTIONS
   static TcpListener bind(const SocketAddr& address) {
     return miocpp::detail::or_throw("miocpp::net::TcpListener::bind",
@@ -68,26 +51,10 @@ class TcpListener : public miocpp::detail::OwnedSource<sys::Socket> {
     return miocpp::detail::or_throw("miocpp::net::TcpListener::accept",
                                     [&](std::error_code& ec) { return accept(ec); });
   }
-  [[nodiscard]] SocketAddr local_addr() const {
-    return miocpp::detail::or_throw("miocpp::net::TcpListener::local_addr",
-                                    [&](std::error_code& ec) { return local_addr(ec); });
-  }
-  void set_ttl(std::uint32_t ttl) {
-    miocpp::detail::or_throw("miocpp::net::TcpListener::set_ttl",
-                             [&](std::error_code& ec) { set_ttl(ttl, ec); });
-  }
-  [[nodiscard]] std::uint32_t ttl() const {
-    return miocpp::detail::or_throw("miocpp::net::TcpListener::ttl",
-                                    [&](std::error_code& ec) { return ttl(ec); });
-  }
-  [[nodiscard]] std::error_code take_error() const {
-    return miocpp::detail::or_throw("miocpp::net::TcpListener::take_error",
-                                    [&](std::error_code& ec) { return take_error(ec); });
-  }
 #endif
 
  private:
-  explicit TcpListener(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+  explicit TcpListener(sys::Socket socket) noexcept : InetSocket(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

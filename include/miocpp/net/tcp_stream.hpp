@@ -7,10 +7,10 @@
 #include <system_error>
 #include <utility>
 
-#include "../detail/owned_source.hpp"
 #include "../detail/throw_error.hpp"
 #include "../io_slice.hpp"
 #include "../sys/sys.hpp"
+#include "detail/inet_socket.hpp"
 #include "shutdown.hpp"
 #include "socket_addr.hpp"
 
@@ -22,9 +22,13 @@ namespace miocpp::net {
 /// for the next readable / writable event. A read of 0 bytes means the peer closed its side.
 /// Writes never raise SIGPIPE: a closed peer gives `std::errc::broken_pipe` (or
 /// `connection_reset`).
-class TcpStream : public miocpp::detail::OwnedSource<sys::Socket> {
+class TcpStream : public detail::InetSocket {
  public:
   TcpStream() noexcept = default;
+
+  /// Runs your own system call on the socket as miocpp runs its own I/O, so that backends that
+  /// re-arm after `std::errc::operation_would_block` do so (see net::detail::Socket::try_io).
+  using InetSocket::try_io;
 
   /// Starts connecting to `address` without waiting. The connection is not established yet when
   /// this returns. To learn the outcome, register for Interest::writable and, on the writable (or
@@ -44,9 +48,6 @@ class TcpStream : public miocpp::detail::OwnedSource<sys::Socket> {
   [[nodiscard]] SocketAddr peer_addr(std::error_code& ec) const noexcept {
     return sys::peer_addr(native_handle(), ec);
   }
-  [[nodiscard]] SocketAddr local_addr(std::error_code& ec) const noexcept {
-    return sys::local_addr(native_handle(), ec);
-  }
 
   /// Closes the read half, the write half (the peer reads end-of-stream) or both.
   void shutdown(Shutdown how, std::error_code& ec) noexcept {
@@ -59,20 +60,6 @@ class TcpStream : public miocpp::detail::OwnedSource<sys::Socket> {
   }
   [[nodiscard]] bool nodelay(std::error_code& ec) const noexcept {
     return sys::tcp::nodelay(native_handle(), ec);
-  }
-
-  /// IP_TTL: the time-to-live of outgoing packets.
-  void set_ttl(std::uint32_t ttl, std::error_code& ec) noexcept {
-    sys::set_ttl(native_handle(), ttl, ec);
-  }
-  [[nodiscard]] std::uint32_t ttl(std::error_code& ec) const noexcept {
-    return sys::ttl(native_handle(), ec);
-  }
-
-  /// The pending socket error (SO_ERROR), clearing it; empty when there is none. `ec` reports a
-  /// failure to ask.
-  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
-    return sys::take_socket_error(native_handle(), ec);
   }
 
   /// Reads into `buffer`; 0 means end-of-stream (or an empty buffer).
@@ -116,16 +103,6 @@ class TcpStream : public miocpp::detail::OwnedSource<sys::Socket> {
         ec);
   }
 
-  /// Runs `operation(ec)` -- your own system call on native_handle() that reports through `ec`
-  /// -- as miocpp runs its own I/O, so that a backend that must re-arm the registration after
-  /// `std::errc::operation_would_block` does so. Use it for calls miocpp does not wrap.
-  template <class Operation>
-  decltype(auto) try_io(Operation&& operation, std::error_code& ec) noexcept {
-    return do_io([&](native_handle_type,
-                     std::error_code& op_ec) { return std::forward<Operation>(operation)(op_ec); },
-                 ec);
-  }
-
 #if MIOCPP_HAS_EXCEPTIONS
   static TcpStream connect(const SocketAddr& address) {
     return miocpp::detail::or_throw("miocpp::net::TcpStream::connect",
@@ -134,10 +111,6 @@ class TcpStream : public miocpp::detail::OwnedSource<sys::Socket> {
   [[nodiscard]] SocketAddr peer_addr() const {
     return miocpp::detail::or_throw("miocpp::net::TcpStream::peer_addr",
                                     [&](std::error_code& ec) { return peer_addr(ec); });
-  }
-  [[nodiscard]] SocketAddr local_addr() const {
-    return miocpp::detail::or_throw("miocpp::net::TcpStream::local_addr",
-                                    [&](std::error_code& ec) { return local_addr(ec); });
   }
   void shutdown(Shutdown how) {
     miocpp::detail::or_throw("miocpp::net::TcpStream::shutdown",
@@ -150,18 +123,6 @@ class TcpStream : public miocpp::detail::OwnedSource<sys::Socket> {
   [[nodiscard]] bool nodelay() const {
     return miocpp::detail::or_throw("miocpp::net::TcpStream::nodelay",
                                     [&](std::error_code& ec) { return nodelay(ec); });
-  }
-  void set_ttl(std::uint32_t ttl) {
-    miocpp::detail::or_throw("miocpp::net::TcpStream::set_ttl",
-                             [&](std::error_code& ec) { set_ttl(ttl, ec); });
-  }
-  [[nodiscard]] std::uint32_t ttl() const {
-    return miocpp::detail::or_throw("miocpp::net::TcpStream::ttl",
-                                    [&](std::error_code& ec) { return ttl(ec); });
-  }
-  [[nodiscard]] std::error_code take_error() const {
-    return miocpp::detail::or_throw("miocpp::net::TcpStream::take_error",
-                                    [&](std::error_code& ec) { return take_error(ec); });
   }
   std::size_t read(std::span<std::byte> buffer) {
     return miocpp::detail::or_throw("miocpp::net::TcpStream::read",
@@ -189,7 +150,7 @@ class TcpStream : public miocpp::detail::OwnedSource<sys::Socket> {
  private:
   friend class TcpListener;
 
-  explicit TcpStream(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+  explicit TcpStream(sys::Socket socket) noexcept : InetSocket(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

@@ -7,9 +7,9 @@
 #include <system_error>
 #include <utility>
 
-#include "../detail/owned_source.hpp"
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
+#include "detail/inet_socket.hpp"
 #include "ip_addr.hpp"
 #include "socket_addr.hpp"
 
@@ -31,10 +31,14 @@ namespace miocpp::net {
 /// sends to `peer` with send() and receives only what `peer` sends; an ICMP error from the peer
 /// (say "port unreachable") is then reported by a later receive or send, as
 /// `std::errc::connection_refused` and friends, and as an error event (see take_error).
-class UdpSocket : public miocpp::detail::OwnedSource<sys::Socket> {
+class UdpSocket : public detail::InetSocket {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
   UdpSocket() noexcept = default;
+
+  /// Runs your own system call on the socket as miocpp runs its own I/O, so that backends that
+  /// re-arm after `std::errc::operation_would_block` do so (see net::detail::Socket::try_io).
+  using InetSocket::try_io;
 
   /// A socket bound to `address` (port 0 picks a free port: see local_addr), non-blocking and
   /// close-on-exec. IPV6_V6ONLY keeps the system default (off on Linux), so an IPv6 socket bound
@@ -48,11 +52,6 @@ class UdpSocket : public miocpp::detail::OwnedSource<sys::Socket> {
   /// Adopts a datagram socket (which should already be non-blocking, e.g. from another library).
   static UdpSocket from_native(native_handle_type socket) noexcept {
     return UdpSocket(sys::Socket(socket));
-  }
-
-  /// The address this socket is bound to, with the port the system picked for port 0.
-  [[nodiscard]] SocketAddr local_addr(std::error_code& ec) const noexcept {
-    return sys::local_addr(native_handle(), ec);
   }
 
   /// The address given to connect(); std::errc::not_connected when the socket is not connected.
@@ -173,15 +172,6 @@ class UdpSocket : public miocpp::detail::OwnedSource<sys::Socket> {
     return sys::udp::multicast_loop_v6(native_handle(), ec);
   }
 
-  /// IP_TTL: the time-to-live of outgoing unicast IPv4 packets (on an IPv6 socket, of the IPv4
-  /// traffic it carries where the system allows it at all).
-  void set_ttl(std::uint32_t ttl, std::error_code& ec) noexcept {
-    sys::set_ttl(native_handle(), ttl, ec);
-  }
-  [[nodiscard]] std::uint32_t ttl(std::error_code& ec) const noexcept {
-    return sys::ttl(native_handle(), ec);
-  }
-
   /// Joins the IPv4 multicast `group` on the interface whose address is `interface_address`
   /// (Ipv4Addr::unspecified(): the interface the routing table picks). Errors: invalid_argument
   /// when `group` is not multicast, no_such_device / address_not_available when the interface
@@ -216,32 +206,10 @@ class UdpSocket : public miocpp::detail::OwnedSource<sys::Socket> {
     return sys::udp::only_v6(native_handle(), ec);
   }
 
-  /// The pending socket error (SO_ERROR), clearing it; empty when there is none. On a connected
-  /// socket this is where an ICMP error for an earlier datagram shows up after an error event.
-  /// `ec` reports a failure to ask.
-  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
-    return sys::take_socket_error(native_handle(), ec);
-  }
-
-  /// Runs `operation(ec)` -- your own system call on native_handle() that reports through `ec`
-  /// -- as miocpp runs its own I/O, so that a backend that must re-arm the registration after
-  /// `std::errc::operation_would_block` does so. Use it for calls miocpp does not wrap
-  /// (sendmsg with ancillary data, recvmmsg, ...).
-  template <class Operation>
-  decltype(auto) try_io(Operation&& operation, std::error_code& ec) noexcept {
-    return do_io([&](native_handle_type,
-                     std::error_code& op_ec) { return std::forward<Operation>(operation)(op_ec); },
-                 ec);
-  }
-
 #if MIOCPP_HAS_EXCEPTIONS
   static UdpSocket bind(const SocketAddr& address) {
     return miocpp::detail::or_throw("miocpp::net::UdpSocket::bind",
                                     [&](std::error_code& ec) { return bind(address, ec); });
-  }
-  [[nodiscard]] SocketAddr local_addr() const {
-    return miocpp::detail::or_throw("miocpp::net::UdpSocket::local_addr",
-                                    [&](std::error_code& ec) { return local_addr(ec); });
   }
   [[nodiscard]] SocketAddr peer_addr() const {
     return miocpp::detail::or_throw("miocpp::net::UdpSocket::peer_addr",
@@ -308,14 +276,6 @@ class UdpSocket : public miocpp::detail::OwnedSource<sys::Socket> {
     return miocpp::detail::or_throw("miocpp::net::UdpSocket::multicast_loop_v6",
                                     [&](std::error_code& ec) { return multicast_loop_v6(ec); });
   }
-  void set_ttl(std::uint32_t ttl) {
-    miocpp::detail::or_throw("miocpp::net::UdpSocket::set_ttl",
-                             [&](std::error_code& ec) { set_ttl(ttl, ec); });
-  }
-  [[nodiscard]] std::uint32_t ttl() const {
-    return miocpp::detail::or_throw("miocpp::net::UdpSocket::ttl",
-                                    [&](std::error_code& ec) { return ttl(ec); });
-  }
   void join_multicast_v4(const Ipv4Addr& group, const Ipv4Addr& interface_address) {
     miocpp::detail::or_throw("miocpp::net::UdpSocket::join_multicast_v4", [&](std::error_code& ec) {
       join_multicast_v4(group, interface_address, ec);
@@ -340,14 +300,10 @@ class UdpSocket : public miocpp::detail::OwnedSource<sys::Socket> {
     return miocpp::detail::or_throw("miocpp::net::UdpSocket::only_v6",
                                     [&](std::error_code& ec) { return only_v6(ec); });
   }
-  [[nodiscard]] std::error_code take_error() const {
-    return miocpp::detail::or_throw("miocpp::net::UdpSocket::take_error",
-                                    [&](std::error_code& ec) { return take_error(ec); });
-  }
 #endif
 
  private:
-  explicit UdpSocket(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+  explicit UdpSocket(sys::Socket socket) noexcept : InetSocket(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

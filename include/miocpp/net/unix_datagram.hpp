@@ -7,9 +7,9 @@
 #include <system_error>
 #include <utility>
 
-#include "../detail/owned_source.hpp"
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
+#include "detail/unix_socket.hpp"
 #include "shutdown.hpp"
 #include "unix_socket_addr.hpp"
 
@@ -21,10 +21,14 @@ namespace miocpp::net {
 /// Sends and receives report `std::errc::operation_would_block` when they cannot proceed (a
 /// full receiver, nothing queued); then wait for the next writable / readable event. Sends never
 /// raise SIGPIPE. A pathname socket leaves its file behind when closed: remove it when done.
-class UnixDatagram : public miocpp::detail::OwnedSource<sys::Socket> {
+class UnixDatagram : public detail::UnixSocket {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
   UnixDatagram() noexcept = default;
+
+  /// Runs your own system call on the socket as miocpp runs its own I/O, so that backends that
+  /// re-arm after `std::errc::operation_would_block` do so (see net::detail::Socket::try_io).
+  using UnixSocket::try_io;
 
   /// A socket bound to `path` (a leading NUL byte makes the rest an abstract name, see
   /// UnixSocketAddr::from_path), so that others can send to it. An existing file there is
@@ -72,11 +76,6 @@ class UnixDatagram : public miocpp::detail::OwnedSource<sys::Socket> {
   /// connect() to an address.
   void connect_addr(const UnixSocketAddr& address, std::error_code& ec) noexcept {
     sys::uds::connect(native_handle(), address, ec);
-  }
-
-  /// The address this socket is bound to; unnamed for unbound() sockets and the ends of pair().
-  [[nodiscard]] UnixSocketAddr local_addr(std::error_code& ec) const noexcept {
-    return sys::uds::local_addr(native_handle(), ec);
   }
 
   /// The address of the connected peer; std::errc::not_connected when there is none.
@@ -138,23 +137,6 @@ class UnixDatagram : public miocpp::detail::OwnedSource<sys::Socket> {
     sys::shutdown(native_handle(), how, ec);
   }
 
-  /// The pending socket error (SO_ERROR), clearing it; empty when there is none. `ec` reports a
-  /// failure to ask.
-  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
-    return sys::take_socket_error(native_handle(), ec);
-  }
-
-  /// Runs `operation(ec)` -- your own system call on native_handle() that reports through `ec`
-  /// -- as miocpp runs its own I/O, so that a backend that must re-arm the registration after
-  /// `std::errc::operation_would_block` does so. Use it for calls miocpp does not wrap (sendmsg
-  /// with SCM_RIGHTS, say).
-  template <class Operation>
-  decltype(auto) try_io(Operation&& operation, std::error_code& ec) noexcept {
-    return do_io([&](native_handle_type,
-                     std::error_code& op_ec) { return std::forward<Operation>(operation)(op_ec); },
-                 ec);
-  }
-
 #if MIOCPP_HAS_EXCEPTIONS
   // The same calls, throwing std::system_error with the code the overloads above report.
 
@@ -181,10 +163,6 @@ class UnixDatagram : public miocpp::detail::OwnedSource<sys::Socket> {
   void connect_addr(const UnixSocketAddr& address) {
     miocpp::detail::or_throw("miocpp::net::UnixDatagram::connect_addr",
                              [&](std::error_code& ec) { connect_addr(address, ec); });
-  }
-  [[nodiscard]] UnixSocketAddr local_addr() const {
-    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::local_addr",
-                                    [&](std::error_code& ec) { return local_addr(ec); });
   }
   [[nodiscard]] UnixSocketAddr peer_addr() const {
     return miocpp::detail::or_throw("miocpp::net::UnixDatagram::peer_addr",
@@ -216,14 +194,10 @@ class UnixDatagram : public miocpp::detail::OwnedSource<sys::Socket> {
     miocpp::detail::or_throw("miocpp::net::UnixDatagram::shutdown",
                              [&](std::error_code& ec) { shutdown(how, ec); });
   }
-  [[nodiscard]] std::error_code take_error() const {
-    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::take_error",
-                                    [&](std::error_code& ec) { return take_error(ec); });
-  }
 #endif
 
  private:
-  explicit UnixDatagram(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+  explicit UnixDatagram(sys::Socket socket) noexcept : UnixSocket(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

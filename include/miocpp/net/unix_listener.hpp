@@ -5,9 +5,9 @@
 #include <system_error>
 #include <utility>
 
-#include "../detail/owned_source.hpp"
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
+#include "detail/unix_socket.hpp"
 #include "unix_socket_addr.hpp"
 #include "unix_stream.hpp"
 
@@ -19,7 +19,7 @@ namespace miocpp::net {
 /// A pathname listener creates its socket file on bind and leaves it there when closed (as
 /// every POSIX program's listener does): remove the file when you are done with it, or before
 /// binding the same path again (which otherwise gives std::errc::address_in_use).
-class UnixListener : public miocpp::detail::OwnedSource<sys::Socket> {
+class UnixListener : public detail::UnixSocket {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
   UnixListener() noexcept = default;
@@ -57,17 +57,6 @@ class UnixListener : public miocpp::detail::OwnedSource<sys::Socket> {
     return {UnixStream(std::move(socket)), peer};
   }
 
-  /// The address this listener is bound to.
-  [[nodiscard]] UnixSocketAddr local_addr(std::error_code& ec) const noexcept {
-    return sys::uds::local_addr(native_handle(), ec);
-  }
-
-  /// The pending socket error (SO_ERROR), clearing it; empty when there is none. `ec` reports a
-  /// failure to ask.
-  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
-    return sys::take_socket_error(native_handle(), ec);
-  }
-
 #if MIOCPP_HAS_EXCEPTIONS
   // The same calls, throwing std::system_error with the code the overloads above report.
 
@@ -83,18 +72,10 @@ class UnixListener : public miocpp::detail::OwnedSource<sys::Socket> {
     return miocpp::detail::or_throw("miocpp::net::UnixListener::accept",
                                     [&](std::error_code& ec) { return accept(ec); });
   }
-  [[nodiscard]] UnixSocketAddr local_addr() const {
-    return miocpp::detail::or_throw("miocpp::net::UnixListener::local_addr",
-                                    [&](std::error_code& ec) { return local_addr(ec); });
-  }
-  [[nodiscard]] std::error_code take_error() const {
-    return miocpp::detail::or_throw("miocpp::net::UnixListener::take_error",
-                                    [&](std::error_code& ec) { return take_error(ec); });
-  }
 #endif
 
  private:
-  explicit UnixListener(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+  explicit UnixListener(sys::Socket socket) noexcept : UnixSocket(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

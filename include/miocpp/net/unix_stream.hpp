@@ -7,10 +7,10 @@
 #include <system_error>
 #include <utility>
 
-#include "../detail/owned_source.hpp"
 #include "../detail/throw_error.hpp"
 #include "../io_slice.hpp"
 #include "../sys/sys.hpp"
+#include "detail/unix_socket.hpp"
 #include "shutdown.hpp"
 #include "unix_socket_addr.hpp"
 
@@ -23,10 +23,14 @@ namespace miocpp::net {
 /// for the next readable / writable event. A read of 0 bytes means the peer closed its side.
 /// Writes never raise SIGPIPE: a closed peer gives `std::errc::broken_pipe` (or
 /// `connection_reset`).
-class UnixStream : public miocpp::detail::OwnedSource<sys::Socket> {
+class UnixStream : public detail::UnixSocket {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
   UnixStream() noexcept = default;
+
+  /// Runs your own system call on the socket as miocpp runs its own I/O, so that backends that
+  /// re-arm after `std::errc::operation_would_block` do so (see net::detail::Socket::try_io).
+  using UnixSocket::try_io;
 
   /// Connects to the socket at `path` (a leading NUL byte makes the rest an abstract name, see
   /// UnixSocketAddr::from_path). A missing path is std::errc::no_such_file_or_directory, a
@@ -57,12 +61,6 @@ class UnixStream : public miocpp::detail::OwnedSource<sys::Socket> {
     return UnixStream(sys::Socket(socket));
   }
 
-  /// This end's address: unnamed unless the socket was bound (the client end of a connection
-  /// usually is not; an accepted socket has the listener's address).
-  [[nodiscard]] UnixSocketAddr local_addr(std::error_code& ec) const noexcept {
-    return sys::uds::local_addr(native_handle(), ec);
-  }
-
   /// The other end's address (the listener's path for a connecting client; unnamed for the
   /// ends of pair()). std::errc::not_connected when there is no peer.
   [[nodiscard]] UnixSocketAddr peer_addr(std::error_code& ec) const noexcept {
@@ -72,12 +70,6 @@ class UnixStream : public miocpp::detail::OwnedSource<sys::Socket> {
   /// Closes the read half, the write half (the peer reads end-of-stream) or both.
   void shutdown(Shutdown how, std::error_code& ec) noexcept {
     sys::shutdown(native_handle(), how, ec);
-  }
-
-  /// The pending socket error (SO_ERROR), clearing it; empty when there is none. `ec` reports a
-  /// failure to ask.
-  [[nodiscard]] std::error_code take_error(std::error_code& ec) const noexcept {
-    return sys::take_socket_error(native_handle(), ec);
   }
 
   /// Reads into `buffer`; 0 means end-of-stream (or an empty buffer).
@@ -114,17 +106,6 @@ class UnixStream : public miocpp::detail::OwnedSource<sys::Socket> {
         ec);
   }
 
-  /// Runs `operation(ec)` -- your own system call on native_handle() that reports through `ec`
-  /// -- as miocpp runs its own I/O, so that a backend that must re-arm the registration after
-  /// `std::errc::operation_would_block` does so. Use it for calls miocpp does not wrap (sendmsg
-  /// with SCM_RIGHTS, say).
-  template <class Operation>
-  decltype(auto) try_io(Operation&& operation, std::error_code& ec) noexcept {
-    return do_io([&](native_handle_type,
-                     std::error_code& op_ec) { return std::forward<Operation>(operation)(op_ec); },
-                 ec);
-  }
-
 #if MIOCPP_HAS_EXCEPTIONS
   // The same calls, throwing std::system_error with the code the overloads above report.
 
@@ -140,10 +121,6 @@ class UnixStream : public miocpp::detail::OwnedSource<sys::Socket> {
     return miocpp::detail::or_throw("miocpp::net::UnixStream::pair",
                                     [](std::error_code& ec) { return pair(ec); });
   }
-  [[nodiscard]] UnixSocketAddr local_addr() const {
-    return miocpp::detail::or_throw("miocpp::net::UnixStream::local_addr",
-                                    [&](std::error_code& ec) { return local_addr(ec); });
-  }
   [[nodiscard]] UnixSocketAddr peer_addr() const {
     return miocpp::detail::or_throw("miocpp::net::UnixStream::peer_addr",
                                     [&](std::error_code& ec) { return peer_addr(ec); });
@@ -151,10 +128,6 @@ class UnixStream : public miocpp::detail::OwnedSource<sys::Socket> {
   void shutdown(Shutdown how) {
     miocpp::detail::or_throw("miocpp::net::UnixStream::shutdown",
                              [&](std::error_code& ec) { shutdown(how, ec); });
-  }
-  [[nodiscard]] std::error_code take_error() const {
-    return miocpp::detail::or_throw("miocpp::net::UnixStream::take_error",
-                                    [&](std::error_code& ec) { return take_error(ec); });
   }
   std::size_t read(std::span<std::byte> buffer) {
     return miocpp::detail::or_throw("miocpp::net::UnixStream::read",
@@ -178,7 +151,7 @@ class UnixStream : public miocpp::detail::OwnedSource<sys::Socket> {
  private:
   friend class UnixListener;
 
-  explicit UnixStream(sys::Socket socket) noexcept : OwnedSource(std::move(socket)) {}
+  explicit UnixStream(sys::Socket socket) noexcept : UnixSocket(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net
