@@ -8,6 +8,7 @@
 #include "io_source.hpp"
 #include "net/ip_addr.hpp"
 #include "net/shutdown.hpp"
+#include "net/sockaddr.hpp"
 #include "net/socket_addr.hpp"
 #include "net/tcp_listener.hpp"
 #include "net/tcp_stream.hpp"
