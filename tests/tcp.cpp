@@ -597,9 +597,10 @@ TEST_P(TcpTransfer, WriteSixteenMiB) {
   std::jthread reader([&] {
     const test::OwnedFd peer = test::raw_accept(listener.get());
     test::set_small_buffers(peer.get());
-    // Not a byte is read until the writer has filled every buffer and seen would-block (or, if it
-    // never does, for 2 s: then the test fails rather than hangs).
-    const auto give_up = std::chrono::steady_clock::now() + 2s;
+    // Not a byte is read until the writer has filled every buffer and seen would-block, which it
+    // must: 16 MiB cannot fit in the buffers. The time limit only keeps a writer that failed
+    // early from hanging the test; it is long so that a loaded machine cannot reach it.
+    const auto give_up = std::chrono::steady_clock::now() + 30s;
     while (!writer_blocked.load() && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(1ms);
     }
