@@ -29,6 +29,10 @@ else()
   set(BUILD_GMOCK OFF)
   set(INSTALL_GTEST OFF)
   set(gtest_force_shared_crt ON)
+  # WASI has no threads.
+  if(CMAKE_SYSTEM_NAME STREQUAL "WASI")
+    set(gtest_disable_pthreads ON)
+  endif()
 
   if(EXISTS "${MIOCPP_GOOGLETEST_SOURCE_DIR}/CMakeLists.txt")
     message(STATUS "miocpp: GoogleTest built from ${MIOCPP_GOOGLETEST_SOURCE_DIR}")
@@ -49,6 +53,19 @@ else()
     FetchContent_MakeAvailable(googletest)
     # Their headers are someone else's: keep our warning flags off them.
     set_target_properties(gtest gtest_main PROPERTIES SYSTEM TRUE)
+  endif()
+endif()
+
+# WASI has no dup/dup2, with which GoogleTest captures output, and no exceptions, which
+# GoogleTest's own build turns on (-fexceptions) for its libraries.
+if(CMAKE_SYSTEM_NAME STREQUAL "WASI")
+  foreach(_miocpp_gtest_lib IN ITEMS gtest gtest_main)
+    if(TARGET ${_miocpp_gtest_lib})
+      target_compile_options(${_miocpp_gtest_lib} PRIVATE -fno-exceptions)
+    endif()
+  endforeach()
+  if(TARGET gtest)
+    target_compile_definitions(gtest PUBLIC GTEST_HAS_STREAM_REDIRECTION=0)
   endif()
 endif()
 

@@ -255,7 +255,12 @@ TEST(CloseOnDrop, ClonedRegistriesClose) {
       std::error_code ec;
       const miocpp::Registry clone = poll.registry().try_clone(ec);
       ASSERT_FALSE(ec) << ec.message();
+#if MIOCPP_SELECTOR_POLL
+      // The poll(2) selector's clones share its state (and its one descriptor).
+      EXPECT_EQ(test::open_descriptor_count(), before + 1);
+#else
       EXPECT_EQ(test::open_descriptor_count(), before + 2);  // a clone owns a duplicate
+#endif
     }
     for (int i = 0; i < rounds; ++i) {
       std::error_code ec;
@@ -500,7 +505,11 @@ TEST(CloseOnDrop, ConstructionsThatRunOutOfDescriptorsLeakNothing) {
     EXPECT_EQ(empty_poll_ec, std::errc::bad_file_descriptor) << empty_poll_ec.message();
     EXPECT_EQ(pipe_ec, std::errc::too_many_files_open) << pipe_ec.message();
     EXPECT_EQ(waker_ec, std::errc::too_many_files_open) << waker_ec.message();
+#if MIOCPP_SELECTOR_POLL
+    EXPECT_FALSE(clone_ec) << clone_ec.message();  // a clone needs no descriptor there
+#else
     EXPECT_EQ(clone_ec, std::errc::too_many_files_open) << clone_ec.message();
+#endif
     EXPECT_EQ(one_slot_pipe_ec, std::errc::too_many_files_open) << one_slot_pipe_ec.message();
     EXPECT_FALSE(late_waker_ec) << late_waker_ec.message();
   }
@@ -520,7 +529,11 @@ TEST(CloseOnDrop, ThrowingConstructorsThatFailLeakNothing) {
     ASSERT_TRUE(shortage.ok());
     EXPECT_THROW(Poll(), std::system_error);
     EXPECT_THROW((void)miocpp::posix::pipe::create(), std::system_error);
+#if MIOCPP_SELECTOR_POLL
+    EXPECT_NO_THROW((void)poll.registry().try_clone());  // a clone needs no descriptor there
+#else
     EXPECT_THROW((void)poll.registry().try_clone(), std::system_error);
+#endif
   }
   EXPECT_EQ(test::open_descriptor_count(), before);
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -129,6 +130,8 @@ TEST(Poll, OpensADescriptorAndClosesItOnDestruction) {
     ASSERT_FALSE(ec) << ec.message();
 #if MIOCPP_SELECTOR_EPOLL
     EXPECT_EQ(test::open_descriptor_count(), before + 1) << "one epoll instance";
+#elif MIOCPP_SELECTOR_KQUEUE
+    EXPECT_EQ(test::open_descriptor_count(), before + 1) << "one kqueue";
 #endif
   }
   EXPECT_EQ(test::open_descriptor_count(), before);
@@ -418,6 +421,8 @@ TEST(Poll, MoveAssignmentKeepsRegistrationsAndClosesTheOldSelector) {
   second = std::move(first);
 #if MIOCPP_SELECTOR_EPOLL
   EXPECT_EQ(test::open_descriptor_count(), before - 1) << "the overwritten epoll was not closed";
+#elif MIOCPP_SELECTOR_KQUEUE
+  EXPECT_EQ(test::open_descriptor_count(), before - 1) << "the overwritten kqueue was not closed";
 #else
   EXPECT_LT(test::open_descriptor_count(), before);
 #endif
@@ -619,6 +624,176 @@ TEST(Poll, RegisteringFromAnotherThreadReachesABlockedPoll) {
   EXPECT_FALSE(has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
 }
 
+TEST(Poll, ReregisteringFromAnotherThreadReachesABlockedPoll) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::SocketPair pair = test::make_socket_pair();
+  ASSERT_TRUE(pair.first.valid());
+  // Idle for reading; writable all along, but that is not asked for yet.
+  ASSERT_EQ(test::register_fd(poll.registry(), pair.first.get(), Token{1}, Interest::readable),
+            std::error_code());
+  const Waker waker(poll.registry(), Token{99}, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const WakeAfter bound(waker, 5s);
+
+  std::error_code reregister_ec;
+  std::thread registrar([&] {
+    std::this_thread::sleep_for(50ms);  // let the main thread block first
+    miocpp::posix::SourceFd source{pair.first.get()};
+    poll.registry().reregister(source, Token{2}, Interest::writable, reregister_ec);
+  });
+  Events events(4);
+  poll.poll(events, std::nullopt, ec);
+  registrar.join();
+
+  ASSERT_FALSE(reregister_ec) << reregister_ec.message();
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(has_token(events, Token{2})) << test::describe(events);
+  EXPECT_FALSE(has_token(events, Token{1})) << test::describe(events);
+  EXPECT_FALSE(has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
+}
+
+TEST(Poll, DeregisteringFromAnotherThreadSilencesABlockedPoll) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::PipeEnds pipe = test::open_pipe();
+  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const Waker waker(poll.registry(), Token{99}, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  std::error_code thread_ec;
+  std::thread worker([&] {
+    std::this_thread::sleep_for(50ms);  // let the main thread block first
+    poll.registry().deregister(pipe.receiver, thread_ec);
+    if (!thread_ec) {
+      (void)pipe.sender.write(test::bytes_of("unseen"), thread_ec);
+    }
+    std::this_thread::sleep_for(50ms);
+    std::error_code wake_ec;
+    waker.wake(wake_ec);  // ends the poll (and bounds it, should the test fail)
+  });
+  Events events(4);
+  poll.poll(events, 5s, ec);
+  worker.join();
+
+  ASSERT_FALSE(thread_ec) << thread_ec.message();
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(has_token(events, Token{99})) << test::describe(events);
+  EXPECT_FALSE(has_token(events, Token{1})) << test::describe(events);
+  test::expect_no_events(poll, events);
+}
+
+// A backend that must interrupt its wait to apply a change (poll(2)) resumes it afterwards with
+// what is left of the timeout: the changes neither end the wait early nor make it longer.
+TEST(Poll, RegistryChangesFromAnotherThreadKeepTheTimeout) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::OwnedFd idle = test::make_eventfd();
+  miocpp::posix::SourceFd source{idle.get()};
+
+  std::atomic<bool> finished{false};
+  std::error_code thread_ec;
+  std::thread worker([&] {
+    while (!finished.load() && !thread_ec) {
+      poll.registry().register_source(source, Token{1}, Interest::readable, thread_ec);
+      if (!thread_ec) {
+        poll.registry().deregister(source, thread_ec);
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  Events events(4);
+  const auto start = clock_type::now();
+  poll.poll(events, 300ms, ec);
+  const auto elapsed = clock_type::now() - start;
+  finished.store(true);
+  worker.join();
+
+  ASSERT_FALSE(thread_ec) << thread_ec.message();
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(events.empty()) << test::describe(events);
+  EXPECT_GE(elapsed, 300ms);
+  EXPECT_LT(elapsed, 2s) << "the changes kept restarting the timeout";
+}
+
+// An owned source that reads to would_block on one thread arms its next event for a poll that is
+// already blocked on another.
+TEST(Poll, DrainingOnAnotherThreadRearmsForABlockedPoll) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  Events events(4);
+  test::PipeEnds pipe = test::open_pipe();
+  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_EQ(pipe.sender.write(test::bytes_of("first"), ec), 5U);
+  test::expect_events(poll, events, {{Token{1}, test::Ready::readable}});
+  const Waker waker(poll.registry(), Token{99}, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  const WakeAfter bound(waker, 5s);
+
+  std::size_t drained = 0;
+  std::error_code read_ec;
+  std::error_code write_ec;
+  std::thread worker([&] {
+    std::this_thread::sleep_for(50ms);  // let the main thread block first
+    std::array<std::byte, 64> buffer{};
+    drained = pipe.receiver.read(buffer, read_ec);
+    if (!read_ec) {
+      (void)pipe.receiver.read(buffer, read_ec);  // would block
+    }
+    (void)pipe.sender.write(test::bytes_of("second"), write_ec);
+  });
+  poll.poll(events, std::nullopt, ec);
+  worker.join();
+
+  EXPECT_EQ(drained, 5U);
+  EXPECT_EQ(read_ec, std::errc::operation_would_block) << read_ec.message();
+  ASSERT_FALSE(write_ec) << write_ec.message();
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(has_token(events, Token{1})) << test::describe(events);
+  EXPECT_FALSE(has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
+}
+
+// With room for one event per poll, every ready source is reported in turn, each once.
+TEST(Poll, ASmallBufferReportsEveryReadySourceInTurn) {
+  const test::DescriptorLeakCheck leak_check;
+  std::error_code ec;
+  Poll poll(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  constexpr std::size_t sources = 8;
+  std::vector<test::OwnedFd> fds;
+  for (std::size_t i = 0; i < sources; ++i) {
+    fds.push_back(test::make_eventfd());
+    ASSERT_EQ(test::register_fd(poll.registry(), fds.back().get(), Token{i}, Interest::readable),
+              std::error_code());
+    ASSERT_TRUE(test::eventfd_add(fds.back().get()));
+  }
+
+  Events events(1);
+  std::vector<std::size_t> seen(sources, 0);
+  for (std::size_t round = 0; round < sources; ++round) {
+    poll.poll(events, 1s, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    ASSERT_EQ(events.size(), 1U);
+    const std::size_t token = events.begin()->token().value;
+    ASSERT_LT(token, sources);
+    ++seen[token];
+  }
+  for (std::size_t i = 0; i < sources; ++i) {
+    EXPECT_EQ(seen[i], 1U) << "token " << i;
+  }
+  test::expect_no_events(poll, events);
+}
+
 TEST(Poll, RegistryOperationsAreThreadSafe) {
   const test::DescriptorLeakCheck leak_check;
   std::error_code ec;
@@ -701,7 +876,7 @@ TEST(Poll, TryCloneGivesARegistryForTheSamePoll) {
     ec = std::make_error_code(std::errc::io_error);
     const Registry clone = poll.registry().try_clone(ec);
     ASSERT_FALSE(ec) << ec.message();
-#if MIOCPP_SELECTOR_EPOLL
+#if MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_KQUEUE
     EXPECT_EQ(test::open_descriptor_count(), before + 1) << "the clone owns a duplicate";
 #endif
 
@@ -710,6 +885,13 @@ TEST(Poll, TryCloneGivesARegistryForTheSamePoll) {
     ASSERT_TRUE(test::eventfd_add(fd.get()));
     Events events(4);
     test::expect_events(poll, events, {{Token{21}, test::Ready::readable}});
+#if MIOCPP_SELECTOR_POLL
+    // poll(2) cannot notice a close until its next poll, and the eventfd below is likely to reuse
+    // this number: deregister before closing, as a raw descriptor must there.
+    miocpp::posix::SourceFd source{fd.get()};
+    clone.deregister(source, ec);
+    ASSERT_FALSE(ec) << ec.message();
+#endif
   }
   EXPECT_EQ(test::open_descriptor_count(), before) << "the clone's descriptor was not closed";
 

@@ -1,17 +1,14 @@
 // net::to_sockaddr / net::from_sockaddr: SocketAddr to and from the socket API's records, checked
 // field by field and against what the OS itself reports.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 #include <system_error>
 
 #include <gtest/gtest.h>
 
+#include "support/socket_api.hpp"
 #include <miocpp/net/sockaddr.hpp>
 #include <miocpp/net/udp_socket.hpp>
 
@@ -22,11 +19,19 @@ using miocpp::net::Ipv6Addr;
 using miocpp::net::SocketAddr;
 using miocpp::net::to_sockaddr;
 
+/// A literal address (the throwing parse does not exist without exceptions).
+SocketAddr address_of(std::string_view text) {
+  std::error_code ec;
+  const SocketAddr address = SocketAddr::parse(text, ec);
+  EXPECT_FALSE(ec) << text;
+  return address;
+}
+
 TEST(Sockaddr, Ipv4BecomesASockaddrInAndBack) {
-  const SocketAddr address = SocketAddr::parse("192.0.2.7:8080");
+  const SocketAddr address = address_of("192.0.2.7:8080");
   ::sockaddr_storage storage{};
-  const ::socklen_t length = to_sockaddr(address, storage);
-  ASSERT_EQ(length, sizeof(::sockaddr_in));
+  const test::SockLen length = to_sockaddr(address, storage);
+  ASSERT_EQ(length, static_cast<test::SockLen>(sizeof(::sockaddr_in)));
 
   ::sockaddr_in in{};
   std::memcpy(&in, &storage, sizeof in);
@@ -43,8 +48,8 @@ TEST(Sockaddr, Ipv4BecomesASockaddrInAndBack) {
 TEST(Sockaddr, Ipv6KeepsItsFlowLabelAndScope) {
   const SocketAddr address(Ipv6Addr(0xfe80, 0, 0, 0, 0, 0, 0, 0x1234), 443, 0x000abcde, 3);
   ::sockaddr_storage storage{};
-  const ::socklen_t length = to_sockaddr(address, storage);
-  ASSERT_EQ(length, sizeof(::sockaddr_in6));
+  const test::SockLen length = to_sockaddr(address, storage);
+  ASSERT_EQ(length, static_cast<test::SockLen>(sizeof(::sockaddr_in6)));
 
   ::sockaddr_in6 in6{};
   std::memcpy(&in6, &storage, sizeof in6);
@@ -66,18 +71,16 @@ TEST(Sockaddr, Ipv6KeepsItsFlowLabelAndScope) {
 TEST(Sockaddr, ReadsWhatTheOsReportsForABoundSocket) {
   for (const char* text : {"127.0.0.1:0", "[::1]:0"}) {
     std::error_code ec;
-    const miocpp::net::UdpSocket socket =
-        miocpp::net::UdpSocket::bind(SocketAddr::parse(text), ec);
+    const miocpp::net::UdpSocket socket = miocpp::net::UdpSocket::bind(address_of(text), ec);
     if (ec == std::errc::address_not_available) {
       continue;  // no IPv6 loopback on this machine: the IPv4 round still counts
     }
     ASSERT_FALSE(ec) << text << ": " << ec.message();
     ::sockaddr_storage storage{};
-    ::socklen_t length = sizeof storage;
+    auto length = static_cast<test::SockLen>(sizeof storage);
     // NOLINTNEXTLINE(*-reinterpret-cast): the socket API takes every family as a sockaddr.
-    ASSERT_EQ(::getsockname(socket.native_handle(), reinterpret_cast<::sockaddr*>(&storage),
-                            &length),
-              0);
+    ASSERT_EQ(
+        ::getsockname(socket.native_handle(), reinterpret_cast<::sockaddr*>(&storage), &length), 0);
     const SocketAddr reported = from_sockaddr(storage, length, ec);
     ASSERT_FALSE(ec) << ec.message();
     EXPECT_EQ(reported, socket.local_addr(ec)) << text;
@@ -87,17 +90,15 @@ TEST(Sockaddr, ReadsWhatTheOsReportsForABoundSocket) {
 
 TEST(Sockaddr, OtherFamiliesAreAddressFamilyNotSupported) {
   ::sockaddr_storage storage{};
-  ::sockaddr_un un{};
-  un.sun_family = AF_UNIX;
-  std::memcpy(&storage, &un, sizeof un);
+  storage.ss_family = AF_UNIX;  // a Unix-domain address (Windows has the family too)
   std::error_code ec;
-  EXPECT_EQ(from_sockaddr(storage, sizeof un, ec), SocketAddr());
+  EXPECT_EQ(from_sockaddr(storage, static_cast<test::SockLen>(sizeof storage), ec), SocketAddr());
   EXPECT_EQ(ec, std::errc::address_family_not_supported) << ec.message();
 }
 
 TEST(Sockaddr, ATruncatedRecordIsInvalidArgument) {
   ::sockaddr_storage storage{};
-  const ::socklen_t length = to_sockaddr(SocketAddr::parse("[::1]:1"), storage);
+  const test::SockLen length = to_sockaddr(address_of("[::1]:1"), storage);
   std::error_code ec;
   EXPECT_EQ(from_sockaddr(storage, length - 1, ec), SocketAddr());
   EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
@@ -110,7 +111,7 @@ TEST(Sockaddr, ThrowingOverloadThrowsSystemErrorWithTheCode) {
   ::sockaddr_storage storage{};
   storage.ss_family = AF_UNIX;
   try {
-    (void)from_sockaddr(storage, sizeof storage);
+    (void)from_sockaddr(storage, static_cast<test::SockLen>(sizeof storage));
     FAIL() << "no exception";
   } catch (const std::system_error& error) {
     EXPECT_EQ(error.code(), std::errc::address_family_not_supported);

@@ -153,9 +153,17 @@ TEST_P(TcpTest, ConnectGivesWritableThenReadableWhenThePeerCloses) {
   // The peer goes away: readable (end of stream).
   peer.reset();
   poll_until_any(poll, events);
+#if MIOCPP_SELECTOR_KQUEUE
+  // One event per filter: the read filter reports the end of stream (over the emulation, the
+  // still writable write filter fires again alongside it).
+  const test::Ready closed = test::readiness_for(events, client_token);
+  EXPECT_TRUE(test::has(closed, test::Ready::readable)) << test::describe(events);
+  EXPECT_TRUE(test::has(closed, test::Ready::read_closed)) << test::describe(events);
+#else
   ASSERT_EQ(events.size(), 1U) << test::describe(events);
   EXPECT_TRUE(events.begin()->is_readable()) << *events.begin();
   EXPECT_TRUE(events.begin()->is_read_closed()) << *events.begin();
+#endif
   std::array<std::byte, 8> buffer{};
   EXPECT_EQ(stream.read(buffer, ec), 0U);
   EXPECT_FALSE(ec) << ec.message();

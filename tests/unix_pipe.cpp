@@ -303,6 +303,36 @@ TEST(UnixPipe, DroppingTheSenderGivesOneReadClosedEvent) {
   EXPECT_FALSE(ec) << ec.message();  // end of file, not would_block
 }
 
+// Hung-up ends that nobody reads or writes stay hung up. They are reported once, and after that a
+// poll waits out its whole timeout instead of returning at once, again and again.
+TEST(UnixPipe, HungUpEndsThatAreLeftAloneAreReportedOnceAndDoNotSpin) {
+  OPEN_POLL(poll);
+  Events events(8);
+  OPEN_PIPE(sender, receiver);
+  OPEN_PIPE(lone_sender, gone_receiver);
+  std::error_code ec;
+  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  poll.registry().register_source(lone_sender, sender_token, Interest::writable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_events(poll, events, {{sender_token, Ready::writable}});
+
+  EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());  // never read
+  sender = Sender();
+  gone_receiver = Receiver();
+  test::expect_events(poll, events,
+                      {{receiver_token, Ready::read_closed}, {sender_token, Ready::write_closed}});
+
+  for (int round = 0; round < 3; ++round) {
+    const auto start = std::chrono::steady_clock::now();
+    poll.poll(events, 100ms, ec);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_TRUE(events.empty()) << test::describe(events);
+    EXPECT_GE(elapsed, 100ms) << "the poll returned early: a hung-up end keeps it spinning";
+  }
+}
+
 // As mio does it: the sender writes and is dropped on another thread; the receiver first sees the
 // data, then exactly one read_closed event, and reads the data before the end of file.
 TEST(UnixPipe, DroppingTheSenderOnAnotherThreadAfterWriting) {
@@ -369,6 +399,8 @@ TEST(UnixPipe, DroppingTheReceiverGivesOneWriteClosedEvent) {
   EXPECT_FALSE(event->is_readable()) << *event;
 #if MIOCPP_SELECTOR_EPOLL
   EXPECT_TRUE(event->is_error()) << *event;  // epoll reports a reader-less pipe as EPOLLERR
+#elif MIOCPP_SELECTOR_KQUEUE
+  EXPECT_FALSE(event->is_error()) << *event;  // kqueue: EV_EOF without a socket error in fflags
 #endif
   test::expect_no_events(poll, events);
 

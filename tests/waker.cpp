@@ -56,26 +56,32 @@ void expect_one_waker_event(Poll& poll, Events& events, Token token) {
   EXPECT_TRUE(event.is_readable()) << event;
 }
 
-/// Wakes `poll` with a second source (a pipe registered readable) if a test is about to block
-/// forever, so that a lost wake fails the test instead of hanging the suite.
+/// Wakes `poll` with a second source (a UDP socket registered readable, which works on every
+/// backend) if a test is about to block forever, so that a lost wake fails the test instead of
+/// hanging the suite.
 class Watchdog {
  public:
   static constexpr Token token{0xdead};
 
   explicit Watchdog(Poll& poll) {
     std::error_code ec;
-    std::tie(sender_, receiver_) = miocpp::posix::pipe::create(ec);
+    const miocpp::net::SocketAddr loopback(miocpp::net::Ipv4Addr::localhost(), 0);
+    receiver_ = miocpp::net::UdpSocket::bind(loopback, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    sender_ = miocpp::net::UdpSocket::bind(loopback, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    const miocpp::net::SocketAddr target = receiver_.local_addr(ec);
     EXPECT_FALSE(ec) << ec.message();
     poll.registry().register_source(receiver_, token, miocpp::Interest::readable, ec);
     EXPECT_FALSE(ec) << ec.message();
-    thread_ = std::thread([this] {
+    thread_ = std::thread([this, target] {
       const auto deadline = std::chrono::steady_clock::now() + 5s;
       while (!done_.load() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(1ms);
       }
       if (!done_.load()) {
-        std::error_code write_ec;
-        (void)sender_.write(test::bytes_of("!"), write_ec);
+        std::error_code send_ec;
+        (void)sender_.send_to(test::bytes_of("!"), target, send_ec);
       }
     });
   }
@@ -87,8 +93,8 @@ class Watchdog {
   }
 
  private:
-  miocpp::posix::pipe::Sender sender_;
-  miocpp::posix::pipe::Receiver receiver_;
+  miocpp::net::UdpSocket sender_;
+  miocpp::net::UdpSocket receiver_;
   std::atomic<bool> done_{false};
   std::thread thread_;
 };

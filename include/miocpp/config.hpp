@@ -13,6 +13,11 @@
 #ifndef MIOCPP_FORCE_WAKER_PIPE
 #define MIOCPP_FORCE_WAKER_PIPE 0  // use the self-pipe waker instead of eventfd / EVFILT_USER
 #endif
+#ifndef MIOCPP_FORCE_KQUEUE
+// Test builds only: use the kqueue selector on a system whose <sys/event.h>, kqueue() and kevent()
+// come from an emulation (tests/support/kqueue) rather than from the OS.
+#define MIOCPP_FORCE_KQUEUE 0
+#endif
 #ifndef MIOCPP_NO_OS_POLL
 #define MIOCPP_NO_OS_POLL 0  // build the shell backend: the API exists, every call fails
 #endif
@@ -56,8 +61,7 @@
 #define MIOCPP_OS_POSIX 0
 #endif
 
-// ---- Selector: exactly one of these is 1
-// ---------------------------------------------------------
+// ---- Selector: exactly one of these is 1 -------------------------------------------------------
 
 #if MIOCPP_NO_OS_POLL || !(MIOCPP_OS_POSIX || MIOCPP_OS_WINDOWS || MIOCPP_OS_WASI)
 #define MIOCPP_SELECTOR_SHELL 1
@@ -65,13 +69,14 @@
 #define MIOCPP_SELECTOR_SHELL 0
 #endif
 
-#if !MIOCPP_SELECTOR_SHELL && MIOCPP_OS_LINUX && !MIOCPP_FORCE_POLL
+#if !MIOCPP_SELECTOR_SHELL && MIOCPP_OS_LINUX && !MIOCPP_FORCE_POLL && !MIOCPP_FORCE_KQUEUE
 #define MIOCPP_SELECTOR_EPOLL 1
 #else
 #define MIOCPP_SELECTOR_EPOLL 0
 #endif
 
-#if !MIOCPP_SELECTOR_SHELL && (MIOCPP_OS_APPLE || MIOCPP_OS_BSD) && !MIOCPP_FORCE_POLL
+#if !MIOCPP_SELECTOR_SHELL && (MIOCPP_OS_APPLE || MIOCPP_OS_BSD || MIOCPP_FORCE_KQUEUE) && \
+    !MIOCPP_FORCE_POLL
 #define MIOCPP_SELECTOR_KQUEUE 1
 #else
 #define MIOCPP_SELECTOR_KQUEUE 0
@@ -97,15 +102,17 @@
 
 // ---- Waker: at most one of these is 1 (WASI has none) -------------------------------------------
 
-#if MIOCPP_SELECTOR_EPOLL && !MIOCPP_FORCE_WAKER_PIPE
+// eventfd is Linux's; the poll(2) selector uses it there too.
+#if MIOCPP_OS_LINUX && (MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_POLL) && !MIOCPP_FORCE_WAKER_PIPE
 #define MIOCPP_WAKER_EVENTFD 1
 #else
 #define MIOCPP_WAKER_EVENTFD 0
 #endif
 
-// EVFILT_USER exists on Apple systems and FreeBSD; the other BSDs use the pipe waker.
+// EVFILT_USER exists on Apple systems and FreeBSD (and in the test emulation); the other BSDs use
+// the pipe waker.
 #if MIOCPP_SELECTOR_KQUEUE && !MIOCPP_FORCE_WAKER_PIPE && \
-    (defined(__APPLE__) || defined(__FreeBSD__))
+    (defined(__APPLE__) || defined(__FreeBSD__) || MIOCPP_FORCE_KQUEUE)
 #define MIOCPP_WAKER_KQUEUE 1
 #else
 #define MIOCPP_WAKER_KQUEUE 0
@@ -117,8 +124,7 @@
 #define MIOCPP_WAKER_PIPE 0
 #endif
 
-// ---- Language
-// ------------------------------------------------------------------------------------
+// ---- Language ----------------------------------------------------------------------------------
 
 // The throwing overloads exist only where exceptions do; the std::error_code overloads always.
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)

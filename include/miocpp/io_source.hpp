@@ -35,8 +35,11 @@ class IoSource {
         registered_with_(std::move(other.registered_with_)) {}
   IoSource& operator=(IoSource&& other) noexcept {
     if (this != &other) {
-      handle_ = std::move(other.handle_);
+      // The old registration goes first (a backend that tracks it removes it here), then the old
+      // handle is closed: the other order would leave a moment in which the registration names a
+      // closed descriptor whose number another thread may already have been given.
       state_ = std::move(other.state_);
+      handle_ = std::move(other.handle_);
       registered_with_ = std::move(other.registered_with_);
     }
     return *this;
@@ -56,9 +59,11 @@ class IoSource {
   [[nodiscard]] T& handle() noexcept { return handle_; }
   [[nodiscard]] const T& handle() const noexcept { return handle_; }
 
-  /// Gives up the OS handle without closing it, and with it the record of its registration.
+  /// Gives up the OS handle without closing it, and with it the record of its registration. The
+  /// registration itself stays with the handle, for its new owner to deregister.
   [[nodiscard]] auto release() noexcept {
     registered_with_ = detail::PollIdentity();
+    forget_registration(state_);
     return handle_.release();
   }
 
@@ -97,6 +102,14 @@ class IoSource {
   }
 
  private:
+  /// A backend that tracks the registration (to remove it on destruction) must leave it in place.
+  template <class State>
+  static void forget_registration(State& state) noexcept {
+    if constexpr (requires { state.forget(); }) {
+      state.forget();
+    }
+  }
+
   T handle_;
   sys::IoSourceState state_;
   // The Poll this source is registered with. Once every Registry of that Poll is gone the

@@ -13,14 +13,22 @@
 #include "net/tcp_listener.hpp"
 #include "net/tcp_stream.hpp"
 #include "net/udp_socket.hpp"
-#include "net/unix_datagram.hpp"
-#include "net/unix_listener.hpp"
-#include "net/unix_socket_addr.hpp"
-#include "net/unix_stream.hpp"
 #include "poll.hpp"
-#include "posix/pipe.hpp"
-#include "posix/source_fd.hpp"
 #include "registry.hpp"
 #include "source.hpp"
 #include "token.hpp"
 #include "waker.hpp"
+
+// Unix-domain sockets, raw descriptors and pipes exist on POSIX systems only; named pipes on
+// Windows only.
+#if MIOCPP_OS_POSIX
+#include "net/unix_datagram.hpp"
+#include "net/unix_listener.hpp"
+#include "net/unix_socket_addr.hpp"
+#include "net/unix_stream.hpp"
+#include "posix/pipe.hpp"
+#include "posix/source_fd.hpp"
+#endif
+#if MIOCPP_OS_WINDOWS && !MIOCPP_SELECTOR_SHELL
+#include "windows/named_pipe.hpp"
+#endif

@@ -58,7 +58,7 @@ class Registry {
   }
 
   /// Another Registry for the same Poll, usable from another thread (it owns a duplicate of the
-  /// selector's handle).
+  /// selector's handle; the poll(2) selector's clones share its state instead, and open nothing).
   [[nodiscard]] Registry try_clone(std::error_code& ec) const noexcept {
     Registry clone;
     clone.selector_ = selector_.try_clone(ec);

@@ -31,9 +31,18 @@ class Waker {
 
   Waker(const Registry& registry, Token token, std::error_code& ec) noexcept {
     const detail::PollIdentity& identity = registry.identity();
+    if (identity.id() == 0) {
+      // A Poll that failed to open (or was moved from): the backend says why, as it does for
+      // every other call on it -- bad_file_descriptor from an OS selector, not_supported where
+      // there is no OS poll.
+      (void)sys::Waker(registry.selector(), token, ec);
+      if (!ec) {
+        ec = std::make_error_code(std::errc::bad_file_descriptor);
+      }
+      return;
+    }
     if (!identity.claim_waker()) {
-      ec = identity.id() == 0 ? std::make_error_code(std::errc::bad_file_descriptor)
-                              : std::make_error_code(std::errc::file_exists);
+      ec = std::make_error_code(std::errc::file_exists);
       return;
     }
     inner_ = sys::Waker(registry.selector(), token, ec);

@@ -15,6 +15,11 @@ namespace miocpp::net {
 
 /// A listening TCP socket. Register it for Interest::readable and, on each event, accept until
 /// `std::errc::operation_would_block`.
+///
+/// WASI preview1 cannot create a socket: there bind reports `std::errc::not_supported`, and a
+/// listener is one the runtime pre-opened, adopted with from_native. accept works (sock_accept)
+/// but leaves the peer address unspecified (0.0.0.0:0); local_addr and the TTL report
+/// not_supported.
 class TcpListener : public detail::InetSocket {
  public:
   TcpListener() noexcept = default;

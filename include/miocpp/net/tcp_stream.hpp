@@ -22,6 +22,10 @@ namespace miocpp::net {
 /// for the next readable / writable event. A read of 0 bytes means the peer closed its side.
 /// Writes never raise SIGPIPE: a closed peer gives `std::errc::broken_pipe` (or
 /// `connection_reset`).
+///
+/// On WASI preview1 a stream comes from TcpListener::accept or from_native; read, write, their
+/// vectored forms, peek and shutdown work (sock_recv, sock_send, sock_shutdown), while connect,
+/// peer_addr, local_addr, nodelay, the TTL and take_error report `std::errc::not_supported`.
 class TcpStream : public detail::InetSocket {
  public:
   TcpStream() noexcept = default;

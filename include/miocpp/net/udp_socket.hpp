@@ -31,6 +31,9 @@ namespace miocpp::net {
 /// sends to `peer` with send() and receives only what `peer` sends; an ICMP error from the peer
 /// (say "port unreachable") is then reported by a later receive or send, as
 /// `std::errc::connection_refused` and friends, and as an error event (see take_error).
+///
+/// WASI preview1 has no UDP: bind and every call that names an address or an option report
+/// `std::errc::not_supported` there.
 class UdpSocket : public detail::InetSocket {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.

@@ -120,7 +120,7 @@ class Receiver : public detail::End {
 
 /// Opens a pipe: both ends non-blocking and close-on-exec (one pipe2 call where the OS has it).
 inline std::pair<Sender, Receiver> create(std::error_code& ec) noexcept {
-  sys::posix::PipeEnds ends = sys::open_pipe(ec);
+  sys::PipeEnds ends = sys::open_pipe(ec);
   return {Sender(std::move(ends.write_end)), Receiver(std::move(ends.read_end))};
 }
 

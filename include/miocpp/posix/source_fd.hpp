@@ -14,6 +14,14 @@ namespace miocpp::posix {
 /// descriptor is reused. Registration goes straight to the selector, so the selector's own rules
 /// apply: a second registration gives `std::errc::file_exists`, and reregistering or deregistering
 /// an unregistered descriptor gives `std::errc::no_such_file_or_directory`.
+///
+/// On the poll(2) backend (MIOCPP_SELECTOR_POLL) a raw descriptor reports each readiness once and
+/// then stays quiet until it is reregistered: the owned sources re-arm themselves when an
+/// operation would block, but the I/O on a raw descriptor does not go through miocpp, so its
+/// owner must call Registry::reregister after draining it. Reregistering after every drain is
+/// correct on every backend. There, too, deregister before closing: the selector forgets a closed
+/// descriptor only at its next poll, and until then registering a new descriptor that reuses the
+/// number gives `std::errc::file_exists`.
 class SourceFd {
  public:
   constexpr explicit SourceFd(int fd) noexcept : fd_(fd) {}

@@ -21,7 +21,7 @@
 namespace miocpp::sys::posix {
 
 // Linux and the BSDs refuse SIGPIPE per call; Apple systems only per socket (SO_NOSIGPIPE, set
-// when the socket is created).
+// on every socket created or accepted: see refuse_sigpipe).
 #if defined(MSG_NOSIGNAL)
 inline constexpr int no_sigpipe_flag = MSG_NOSIGNAL;
 #else
@@ -36,35 +36,52 @@ inline constexpr int listen_backlog = -1;
 inline constexpr int listen_backlog = 128;
 #endif
 
-/// Sets the flags every miocpp socket has, for systems that cannot ask for them in socket() or
-/// accept4() (Apple): close-on-exec, non-blocking, no SIGPIPE.
-inline void configure_socket(int fd, std::error_code& ec) noexcept {
-  if (::fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+// Where the flags cannot be asked for in socket()/socketpair()/accept4() (Apple systems), they are
+// set with fcntl right after the descriptor exists. A fork+exec in another thread between the two
+// calls inherits the descriptor without FD_CLOEXEC: on those systems there is no way to close that
+// window.
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+inline constexpr bool sockets_configured_on_creation = true;
+inline constexpr int socket_creation_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+#else
+inline constexpr bool sockets_configured_on_creation = false;
+inline constexpr int socket_creation_flags = 0;
+#endif
+
+/// Turns off SIGPIPE for the socket itself where sends cannot refuse it per call (no
+/// MSG_NOSIGNAL, but SO_NOSIGPIPE: Apple systems). Elsewhere a no-op.
+inline void refuse_sigpipe(int fd, std::error_code& ec) noexcept {
+#if !defined(MSG_NOSIGNAL) && defined(SO_NOSIGPIPE)
+  const int on = 1;
+  if (::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on) < 0) {
     ec = last_error();
     return;
   }
-  set_nonblocking(fd, true, ec);
-#if defined(SO_NOSIGPIPE)
-  if (!ec) {
-    const int on = 1;
-    if (::setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on) < 0) {
+#else
+  (void)fd;
+#endif
+  ec.clear();
+}
+
+/// Gives a socket just created or accepted what every miocpp socket has: close-on-exec and
+/// non-blocking (unless the creating call set them already) and no SIGPIPE.
+inline void configure_socket(int fd, std::error_code& ec) noexcept {
+  if constexpr (!sockets_configured_on_creation) {
+    if (::fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
       ec = last_error();
+      return;
+    }
+    set_nonblocking(fd, true, ec);
+    if (ec) {
+      return;
     }
   }
-#endif
+  refuse_sigpipe(fd, ec);
 }
 
 /// A new non-blocking, close-on-exec socket (one system call where SOCK_NONBLOCK exists).
 inline FileDescriptor open_socket(int domain, int type, std::error_code& ec) noexcept {
-#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-  FileDescriptor socket(::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!socket.is_open()) {
-    ec = last_error();
-    return socket;
-  }
-  ec.clear();
-#else
-  FileDescriptor socket(::socket(domain, type, 0));
+  FileDescriptor socket(::socket(domain, type | socket_creation_flags, 0));
   if (!socket.is_open()) {
     ec = last_error();
     return socket;
@@ -73,7 +90,6 @@ inline FileDescriptor open_socket(int domain, int type, std::error_code& ec) noe
   if (ec) {
     socket.reset();
   }
-#endif
   return socket;
 }
 
@@ -81,16 +97,7 @@ inline FileDescriptor open_socket(int domain, int type, std::error_code& ec) noe
 inline void open_socket_pair(int domain, int type, FileDescriptor& first, FileDescriptor& second,
                              std::error_code& ec) noexcept {
   int fds[2] = {-1, -1};  // NOLINT(*-avoid-c-arrays): the socketpair(2) interface
-#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-  if (::socketpair(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0) {
-    ec = last_error();
-    return;
-  }
-  first.reset(fds[0]);
-  second.reset(fds[1]);
-  ec.clear();
-#else
-  if (::socketpair(domain, type, 0, fds) < 0) {
+  if (::socketpair(domain, type | socket_creation_flags, 0, fds) < 0) {
     ec = last_error();
     return;
   }
@@ -104,7 +111,6 @@ inline void open_socket_pair(int domain, int type, FileDescriptor& first, FileDe
     first.reset();
     second.reset();
   }
-#endif
 }
 
 /// accept4 where it exists, so the new socket is never visible without its flags. `peer` is
@@ -112,14 +118,10 @@ inline void open_socket_pair(int domain, int type, FileDescriptor& first, FileDe
 inline FileDescriptor accept_socket(int fd, ::sockaddr* peer, ::socklen_t* peer_length,
                                     std::error_code& ec) noexcept {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-  FileDescriptor accepted(::accept4(fd, peer, peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC));
-  if (!accepted.is_open()) {
-    ec = last_error();
-    return accepted;
-  }
-  ec.clear();
+  FileDescriptor accepted(::accept4(fd, peer, peer_length, socket_creation_flags));
 #else
   FileDescriptor accepted(::accept(fd, peer, peer_length));
+#endif
   if (!accepted.is_open()) {
     ec = last_error();
     return accepted;
@@ -128,7 +130,6 @@ inline FileDescriptor accept_socket(int fd, ::sockaddr* peer, ::socklen_t* peer_
   if (ec) {
     accepted.reset();
   }
-#endif
   return accepted;
 }
 

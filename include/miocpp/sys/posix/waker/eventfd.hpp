@@ -19,8 +19,10 @@ class Waker {
  public:
   Waker() noexcept = default;
 
-  /// `Selector` is any POSIX selector (register_fd). Edge-triggered registration means every
-  /// write is a new edge, so nobody ever needs to read the counter back.
+  /// `Selector` is any POSIX selector. An edge-triggered one (register_fd) sees every write as a
+  /// new edge, so nobody ever needs to read the counter back. A level-triggered one (poll(2))
+  /// must keep the eventfd armed and empty it after each report instead, or it would report it
+  /// forever; it offers register_waker for that.
   template <class Selector>
   Waker(const Selector& selector, Token token, std::error_code& ec) noexcept
       : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
@@ -28,7 +30,11 @@ class Waker {
       ec = posix::last_error();
       return;
     }
-    selector.register_fd(fd_.native_handle(), token, Interest::readable, ec);
+    if constexpr (requires { selector.register_waker(fd_.native_handle(), token, ec); }) {
+      selector.register_waker(fd_.native_handle(), token, ec);
+    } else {
+      selector.register_fd(fd_.native_handle(), token, Interest::readable, ec);
+    }
     if (ec) {
       fd_.reset();
     }

@@ -25,14 +25,23 @@ class Waker {
     if (ec) {
       return;
     }
-    selector.register_fd(ends_.read_end.native_handle(), token, Interest::readable, ec);
+    // A level-triggered selector (poll(2)) keeps the read end armed and empties it after each
+    // report (register_waker); an edge-triggered one sees every write as a new edge.
+    if constexpr (requires {
+                    selector.register_waker(ends_.read_end.native_handle(), token, ec);
+                  }) {
+      selector.register_waker(ends_.read_end.native_handle(), token, ec);
+    } else {
+      selector.register_fd(ends_.read_end.native_handle(), token, Interest::readable, ec);
+    }
     if (ec) {
       ends_ = {};
     }
   }
 
   /// Writes one byte. With an edge-triggered selector every write is a new edge, so the bytes are
-  /// left unread; when the pipe is full the waker drains it and writes again.
+  /// left unread; when the pipe is full (many wakes that no poll has consumed) the waker drains it
+  /// and writes again.
   void wake(std::error_code& ec) const noexcept {
     bool written = write_byte();
     if (!written && errno == EAGAIN) {
@@ -46,7 +55,7 @@ class Waker {
     ec.clear();
   }
 
-  /// Empties the pipe. Level-triggered selectors call this after delivering the waker's event.
+  /// Empties the pipe.
   void drain() const noexcept {
     std::array<std::byte, 4096> sink{};
     while (::read(ends_.read_end.native_handle(), sink.data(), sink.size()) > 0) {
