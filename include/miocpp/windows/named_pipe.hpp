@@ -1,0 +1,171 @@
+// windows::NamedPipe: a non-blocking Windows named pipe (Windows only).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include "../config.hpp"
+#include "../detail/throw_error.hpp"
+#include "../interest.hpp"
+#include "../registry.hpp"
+#include "../sys/sys.hpp"
+#include "../sys/windows/named_pipe.hpp"
+#include "../token.hpp"
+
+namespace miocpp::windows {
+
+/// One end of a Windows named pipe, driven by a Poll.
+///
+/// Completion-based I/O is bridged to readiness as mio does it: the pipe keeps a read in flight
+/// into an internal 4 KiB buffer, and read() copies out of it (a message or stream larger than
+/// that is read in several pieces); write() copies the bytes into an internal buffer, starts the
+/// write and reports them all written, and the next write() would-blocks until that one has
+/// finished. Readable / writable events come from the completions of those operations.
+///
+/// Until the pipe is registered, read, write and connect report would-block: their completions
+/// need the Poll's completion port. A handle joins one port for good, so a pipe that was
+/// registered with one Poll cannot be registered with another (std::errc::file_exists).
+///
+/// Server ends come from create(name) or from_native; clients from from_native on a handle that
+/// CreateFile opened with FILE_FLAG_OVERLAPPED. A server waits for its client with connect():
+/// would-block until a client is there, then a writable event; take_error() then tells whether
+/// the connection succeeded. disconnect() drops the client, after which connect() waits for the
+/// next one. A read of 0 bytes means the other end closed the pipe.
+class NamedPipe {
+ public:
+  using native_handle_type = HANDLE;
+
+  /// Empty: every I/O call reports would-block, registration bad_file_descriptor.
+  NamedPipe() noexcept = default;
+
+  /// The server end of a new pipe called `name` (`\\.\pipe\<something>`, UTF-8): duplex, byte
+  /// mode, overlapped. access_denied when a pipe of that name exists already.
+  static NamedPipe create(std::string_view name, std::error_code& ec) noexcept {
+    return NamedPipe(sys::windows::NamedPipe::create(name, ec));
+  }
+  static NamedPipe create(std::wstring_view name, std::error_code& ec) noexcept {
+    return NamedPipe(sys::windows::NamedPipe::create(name, ec));
+  }
+
+  /// Adopts a pipe handle, server or client end, opened for overlapped I/O.
+  static NamedPipe from_native(native_handle_type handle) noexcept {
+    return NamedPipe(sys::windows::NamedPipe(handle));
+  }
+
+  [[nodiscard]] native_handle_type native_handle() const noexcept { return pipe_.native_handle(); }
+
+  /// Gives the handle up without closing it (see sys::windows::NamedPipe::release for what
+  /// happens to I/O in flight).
+  native_handle_type release() noexcept { return pipe_.release(); }
+
+  /// Waits for a client (server ends): success when one is connected already, otherwise
+  /// would-block and a writable event once one connects.
+  void connect(std::error_code& ec) noexcept {
+    if (pipe_.get() == nullptr) {
+      ec = std::make_error_code(std::errc::bad_file_descriptor);
+      return;
+    }
+    pipe_.get()->connect(ec);
+  }
+
+  /// Drops the connected client (server ends); connect() may then wait for another.
+  void disconnect(std::error_code& ec) noexcept {
+    if (pipe_.get() == nullptr) {
+      ec = std::make_error_code(std::errc::bad_file_descriptor);
+      return;
+    }
+    pipe_.get()->disconnect(ec);
+  }
+
+  /// The error of the last connect once it finished (empty: a client is connected), clearing
+  /// it.
+  [[nodiscard]] std::error_code take_error(std::error_code& ec) noexcept {
+    ec.clear();
+    return pipe_.get() == nullptr ? std::error_code() : pipe_.get()->take_error();
+  }
+
+  /// Copies out what the read-ahead brought; would-block while it is still in flight. 0 means
+  /// the other end closed the pipe.
+  std::size_t read(std::span<std::byte> buffer, std::error_code& ec) noexcept {
+    if (pipe_.get() == nullptr) {
+      ec = std::make_error_code(std::errc::bad_file_descriptor);
+      return 0;
+    }
+    return pipe_.get()->read(buffer, ec);
+  }
+
+  /// Takes all of `bytes` and starts writing them; would-block while an earlier write is in
+  /// flight. Broken_pipe (ERROR_NO_DATA) once the other end is gone.
+  std::size_t write(std::span<const std::byte> bytes, std::error_code& ec) noexcept {
+    if (pipe_.get() == nullptr) {
+      ec = std::make_error_code(std::errc::bad_file_descriptor);
+      return 0;
+    }
+    return pipe_.get()->write(bytes, ec);
+  }
+
+  void register_source(const Registry& registry, Token token, Interest /*interest*/,
+                       std::error_code& ec) noexcept {
+    if (pipe_.get() == nullptr) {
+      ec = std::make_error_code(std::errc::bad_file_descriptor);
+      return;
+    }
+    pipe_.get()->register_source(registry.selector(), token, ec);
+  }
+  void reregister(const Registry& registry, Token token, Interest /*interest*/,
+                  std::error_code& ec) noexcept {
+    if (pipe_.get() == nullptr) {
+      ec = std::make_error_code(std::errc::no_such_file_or_directory);
+      return;
+    }
+    pipe_.get()->reregister(registry.selector(), token, ec);
+  }
+  void deregister(const Registry& registry, std::error_code& ec) noexcept {
+    if (pipe_.get() == nullptr) {
+      ec = std::make_error_code(std::errc::no_such_file_or_directory);
+      return;
+    }
+    pipe_.get()->deregister(registry.selector(), ec);
+  }
+
+#if MIOCPP_HAS_EXCEPTIONS
+  static NamedPipe create(std::string_view name) {
+    return miocpp::detail::or_throw("miocpp::windows::NamedPipe::create",
+                                    [&](std::error_code& ec) { return create(name, ec); });
+  }
+  static NamedPipe create(std::wstring_view name) {
+    return miocpp::detail::or_throw("miocpp::windows::NamedPipe::create",
+                                    [&](std::error_code& ec) { return create(name, ec); });
+  }
+  void connect() {
+    miocpp::detail::or_throw("miocpp::windows::NamedPipe::connect",
+                             [&](std::error_code& ec) { connect(ec); });
+  }
+  void disconnect() {
+    miocpp::detail::or_throw("miocpp::windows::NamedPipe::disconnect",
+                             [&](std::error_code& ec) { disconnect(ec); });
+  }
+  [[nodiscard]] std::error_code take_error() {
+    return miocpp::detail::or_throw("miocpp::windows::NamedPipe::take_error",
+                                    [&](std::error_code& ec) { return take_error(ec); });
+  }
+  std::size_t read(std::span<std::byte> buffer) {
+    return miocpp::detail::or_throw("miocpp::windows::NamedPipe::read",
+                                    [&](std::error_code& ec) { return read(buffer, ec); });
+  }
+  std::size_t write(std::span<const std::byte> bytes) {
+    return miocpp::detail::or_throw("miocpp::windows::NamedPipe::write",
+                                    [&](std::error_code& ec) { return write(bytes, ec); });
+  }
+#endif
+
+ private:
+  explicit NamedPipe(sys::windows::NamedPipe pipe) noexcept : pipe_(std::move(pipe)) {}
+
+  sys::windows::NamedPipe pipe_;
+};
+
+}  // namespace miocpp::windows
