@@ -13,12 +13,26 @@ namespace miocpp {
 /// only, `aio` and `lio` (EVFILT_AIO / EVFILT_LIO) exist only on BSD-family kqueue; they can be
 /// named on every platform, and registering them where the backend cannot watch them reports
 /// `std::errc::not_supported`.
+///
+/// An Interest is what a registration asks for; the Event reports what happened, which may be
+/// more: errors and closed halves (Event::is_error, Event::is_read_closed,
+/// Event::is_write_closed) are reported whatever the interest.
 class Interest {
  public:
+  /// Readiness to read: data (or a connection to accept) is there, or the other side closed.
+  /// Every backend.
   static const Interest readable;
+  /// Readiness to write: there is room in the send buffer, or a non-blocking connect finished.
+  /// Every backend.
   static const Interest writable;
+  /// Completion of POSIX AIO requests (kqueue's EVFILT_AIO: FreeBSD, macOS). Elsewhere
+  /// registering it reports `std::errc::not_supported`.
   static const Interest aio;
+  /// Completion of a lio_listio batch (kqueue's EVFILT_LIO: FreeBSD). Elsewhere registering it
+  /// reports `std::errc::not_supported`.
   static const Interest lio;
+  /// Out-of-band / priority data (EPOLLPRI with epoll, POLLPRI with poll(2)). kqueue, Windows and
+  /// WASI report `std::errc::not_supported` when it is registered.
   static const Interest priority;
 
   /// The union of both sets.
@@ -35,14 +49,22 @@ class Interest {
     return Interest(rest);
   }
 
+  /// Whether the set holds #readable.
   [[nodiscard]] constexpr bool is_readable() const noexcept { return (bits_ & readable_bit) != 0; }
+  /// Whether the set holds #writable.
   [[nodiscard]] constexpr bool is_writable() const noexcept { return (bits_ & writable_bit) != 0; }
+  /// Whether the set holds #aio.
   [[nodiscard]] constexpr bool is_aio() const noexcept { return (bits_ & aio_bit) != 0; }
+  /// Whether the set holds #lio.
   [[nodiscard]] constexpr bool is_lio() const noexcept { return (bits_ & lio_bit) != 0; }
+  /// Whether the set holds #priority.
   [[nodiscard]] constexpr bool is_priority() const noexcept { return (bits_ & priority_bit) != 0; }
 
+  /// The union of both sets: `Interest::readable | Interest::writable`.
   friend constexpr Interest operator|(Interest lhs, Interest rhs) noexcept { return lhs.add(rhs); }
+  /// Adds `other` to this set.
   constexpr Interest& operator|=(Interest other) noexcept { return *this = add(other); }
+  /// Sets are equal when they hold the same kinds.
   friend constexpr bool operator==(Interest, Interest) noexcept = default;
 
   /// Prints the set as `READABLE | WRITABLE`.

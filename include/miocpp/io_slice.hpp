@@ -11,13 +11,21 @@ namespace miocpp {
 
 /// A buffer to write from, laid out exactly like the OS record (iovec on POSIX, WSABUF on
 /// Windows), so a span of IoSlice is handed to writev/WSASend without copying.
+///
+/// It refers to the bytes without owning them: they must outlive the write call. Used by the
+/// write_vectored calls (net::TcpStream, net::UnixStream, posix::pipe::Sender).
 class IoSlice {
  public:
+  /// Refers to `bytes`. On Windows a WSABUF counts in 32 bits: a buffer of 4 GiB or more is
+  /// cut to its first 4 GiB - 1 bytes.
   explicit IoSlice(std::span<const std::byte> bytes) noexcept
       : raw_(sys::make_io_vec(bytes.data(), bytes.size())) {}
 
+  /// The first byte.
   [[nodiscard]] const std::byte* data() const noexcept { return sys::io_vec_data(raw_); }
+  /// The number of bytes.
   [[nodiscard]] std::size_t size() const noexcept { return sys::io_vec_size(raw_); }
+  /// The bytes as a span.
   [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return {data(), size()}; }
 
  private:
@@ -25,13 +33,20 @@ class IoSlice {
 };
 
 /// A buffer to read into, laid out exactly like the OS record (see IoSlice).
+///
+/// It refers to the bytes without owning them. Used by the read_vectored calls
+/// (net::TcpStream, net::UnixStream, posix::pipe::Receiver), which fill the slices in order.
 class IoSliceMut {
  public:
+  /// Refers to `bytes` (on Windows at most 4 GiB - 1 of them, as for IoSlice).
   explicit IoSliceMut(std::span<std::byte> bytes) noexcept
       : raw_(sys::make_io_vec(bytes.data(), bytes.size())) {}
 
+  /// The first byte.
   [[nodiscard]] std::byte* data() const noexcept { return sys::io_vec_data(raw_); }
+  /// The number of bytes.
   [[nodiscard]] std::size_t size() const noexcept { return sys::io_vec_size(raw_); }
+  /// The bytes as a span.
   [[nodiscard]] std::span<std::byte> bytes() const noexcept { return {data(), size()}; }
 
  private:

@@ -22,17 +22,26 @@ namespace miocpp {
 /// gives `std::errc::no_such_file_or_directory`, and reregister through another Poll's registry
 /// `std::errc::file_exists`.
 ///
-/// Every net type and pipe end is built on it; it models event::Source.
+/// Every net type and pipe end is built on it; it models event::Source. Use it to write a source
+/// of your own around an OS handle type miocpp does not wrap; an application that only uses
+/// miocpp's sockets and pipes never names it.
+///
+/// Destroying an IoSource closes the handle (T's destructor), which removes an epoll/kqueue
+/// registration with it; backends that track registrations themselves drop theirs first.
 template <class T>
 class IoSource {
  public:
+  /// No handle and no registration.
   IoSource() noexcept = default;
+  /// Takes ownership of `handle`, which should be non-blocking already.
   explicit IoSource(T handle) noexcept : handle_(std::move(handle)) {}
 
+  /// Takes over the handle, its registration and the record of which Poll it belongs to.
   IoSource(IoSource&& other) noexcept
       : handle_(std::move(other.handle_)),
         state_(std::move(other.state_)),
         registered_with_(std::move(other.registered_with_)) {}
+  /// Drops this source's registration, closes its handle, then takes over `other`'s.
   IoSource& operator=(IoSource&& other) noexcept {
     if (this != &other) {
       // The old registration goes first (a backend that tracks it removes it here), then the old
@@ -56,7 +65,10 @@ class IoSource {
         ec);
   }
 
+  /// The owned handle. I/O on it that bypasses do_io breaks edge-triggering on the poll(2) and
+  /// Windows backends (nothing re-arms the registration).
   [[nodiscard]] T& handle() noexcept { return handle_; }
+  /// The owned handle.
   [[nodiscard]] const T& handle() const noexcept { return handle_; }
 
   /// Gives up the OS handle without closing it, and with it the record of its registration. The
@@ -67,6 +79,8 @@ class IoSource {
     return handle_.release();
   }
 
+  /// Registers the handle (see Registry::register_source). `std::errc::file_exists` when it is
+  /// registered already, with this Poll or another.
   void register_source(const Registry& registry, Token token, Interest interest,
                        std::error_code& ec) noexcept {
     if (registered_with_.is_open()) {
@@ -79,6 +93,9 @@ class IoSource {
     }
   }
 
+  /// Replaces token and interest (see Registry::reregister).
+  /// `std::errc::no_such_file_or_directory` when not registered, `std::errc::file_exists` when
+  /// `registry` belongs to another Poll than the registration.
   void reregister(const Registry& registry, Token token, Interest interest,
                   std::error_code& ec) noexcept {
     if (!registered_with_.is_open()) {
@@ -92,6 +109,8 @@ class IoSource {
     state_.reregister(registry.selector(), handle_.native_handle(), token, interest, ec);
   }
 
+  /// Removes the registration (see Registry::deregister). `std::errc::no_such_file_or_directory`
+  /// when it is not registered with `registry`'s Poll.
   void deregister(const Registry& registry, std::error_code& ec) noexcept {
     if (!registered_with_.is_open() || registered_with_.id() != registry.identity().id()) {
       ec = std::make_error_code(std::errc::no_such_file_or_directory);

@@ -1,6 +1,11 @@
 // The whole of miocpp.
 #pragma once
 
+/// \file
+/// The whole of miocpp in one include: `#include <miocpp/miocpp.hpp>`. Every header also stands
+/// alone. The POSIX-only headers (posix/, the Unix-domain sockets) are included on POSIX systems
+/// only, windows/named_pipe.hpp on Windows only.
+
 #include "config.hpp"
 #include "event.hpp"
 #include "interest.hpp"
@@ -17,6 +22,7 @@
 #include "registry.hpp"
 #include "source.hpp"
 #include "token.hpp"
+#include "version.hpp"
 #include "waker.hpp"
 
 // Unix-domain sockets, raw descriptors and pipes exist on POSIX systems only; named pipes on

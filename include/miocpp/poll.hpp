@@ -23,6 +23,16 @@ namespace miocpp {
 ///   for (const miocpp::Event& event : events) { /* drain event.token()'s source */ }
 /// }
 /// ```
+///
+/// One thread polls; any thread may register through registry() meanwhile, and a Waker wakes the
+/// poll from another thread. Dropping the Poll closes its selector handle; registries cloned
+/// with Registry::try_clone hold their own, so the OS selector and its registrations last until
+/// the Poll and all its clones are gone.
+///
+/// Backends: epoll (Linux, Android), kqueue (macOS, iOS, the BSDs), poll(2) (other POSIX systems,
+/// or `MIOCPP_FORCE_POLL`), IOCP with AFD polling (Windows), `poll_oneoff` (WASI preview 1).
+/// Where there is none (or with `MIOCPP_NO_OS_POLL`) opening a Poll reports
+/// `std::errc::not_supported`.
 class Poll {
  public:
 #if MIOCPP_HAS_EXCEPTIONS
@@ -33,12 +43,16 @@ class Poll {
   /// Opens a selector; on failure `ec` is set and the Poll is empty (every call on it fails).
   explicit Poll(std::error_code& ec) noexcept : registry_(ec) {}
 
+  /// Takes over the selector; the moved-from Poll is empty.
   Poll(Poll&&) noexcept = default;
+  /// Closes this Poll's selector and takes over `other`'s; the moved-from Poll is empty.
   Poll& operator=(Poll&&) noexcept = default;
   Poll(const Poll&) = delete;
   Poll& operator=(const Poll&) = delete;
   ~Poll() = default;
 
+  /// The Registry through which sources (and a Waker) are registered with this Poll. Use
+  /// Registry::try_clone for one that outlives a move of the Poll or lives in another object.
   [[nodiscard]] const Registry& registry() const noexcept {
     return registry_;
   }
@@ -50,6 +64,11 @@ class Poll {
   /// up. A zero (or negative) timeout only collects what is ready. A signal interrupts the wait
   /// with `std::errc::interrupted` (not retried, so the caller can react to the signal). An
   /// `events` with capacity 0 gives `std::errc::invalid_argument`. Allocates nothing.
+  ///
+  /// A timeout with a sub-millisecond part uses `epoll_pwait2` where the kernel has it (Linux
+  /// 5.11), else rounds up to the next millisecond. On WASI, a poll with nothing registered and
+  /// no timeout would hang a single-threaded program for good and reports
+  /// `std::errc::resource_deadlock_would_occur` instead. On error `events` is empty.
   void poll(Events& events, std::optional<std::chrono::nanoseconds> timeout,
             std::error_code& ec) noexcept {
     if (events.capacity() == 0) {
@@ -61,6 +80,8 @@ class Poll {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// The same, throwing `std::system_error` with the code the overload above reports
+  /// (`std::errc::interrupted` included).
   void poll(Events& events, std::optional<std::chrono::nanoseconds> timeout) {
     std::error_code ec;
     poll(events, timeout, ec);

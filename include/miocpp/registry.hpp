@@ -28,30 +28,46 @@ class Poll;
 /// remember their Poll, so registering one with a second Poll gives `std::errc::file_exists`; a
 /// raw descriptor through posix::SourceFd has no such memory and follows the OS (epoll lets one
 /// descriptor join several epoll sets).
+///
+/// Backends differ in details, each asserted by the tests: with kqueue, registering a SourceFd
+/// twice updates it and reregistering an unregistered one registers it; epoll refuses regular
+/// files (`std::errc::operation_not_permitted`) where kqueue and poll(2) accept them (always
+/// ready); the poll(2) backend only forgets a descriptor closed without deregistering at its
+/// next poll. A source that is closed while registered is deregistered by the OS (epoll,
+/// kqueue) or by miocpp.
 class Registry {
  public:
   /// An empty registry (moved-from state): every call on it fails.
   Registry() noexcept = default;
+  /// Takes over the selector handle; the moved-from Registry is empty.
   Registry(Registry&&) noexcept = default;
+  /// Releases this registry's handle and takes over `other`'s.
   Registry& operator=(Registry&&) noexcept = default;
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
   ~Registry() = default;
 
   /// Starts delivering events for `source` with `token` for the readiness in `interest`.
+  ///
+  /// Events are edge-triggered: one arrives when the source becomes ready, and another only after
+  /// an operation on it has reported `std::errc::operation_would_block`. Registering a source
+  /// that is ready already delivers an event at the next poll.
   template <event::Source S>
   void register_source(S& source, Token token, Interest interest,
                        std::error_code& ec) const noexcept {
     source.register_source(*this, token, interest, ec);
   }
 
-  /// Replaces the token and interest of a registered source.
+  /// Replaces the token and interest of a registered source (both; there is no partial update).
+  /// Also re-arms it: a source that is ready reports again at the next poll, which is how a raw
+  /// posix::SourceFd is re-armed on the poll(2) backend.
   template <event::Source S>
   void reregister(S& source, Token token, Interest interest, std::error_code& ec) const noexcept {
     source.reregister(*this, token, interest, ec);
   }
 
-  /// Stops delivering events for `source`. Closing a source deregisters it too.
+  /// Stops delivering events for `source`. Closing a source deregisters it too. Events already
+  /// collected by a concurrent poll may still name its token.
   template <event::Source S>
   void deregister(S& source, std::error_code& ec) const noexcept {
     source.deregister(*this, ec);
@@ -59,6 +75,7 @@ class Registry {
 
   /// Another Registry for the same Poll, usable from another thread (it owns a duplicate of the
   /// selector's handle; the poll(2) selector's clones share its state instead, and open nothing).
+  /// Fails as `dup` does (e.g. `std::errc::too_many_files_open`); on error the result is empty.
   [[nodiscard]] Registry try_clone(std::error_code& ec) const noexcept {
     Registry clone;
     clone.selector_ = selector_.try_clone(ec);
@@ -69,6 +86,12 @@ class Registry {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports.
   template <event::Source S>
   void register_source(S& source, Token token, Interest interest) const {
     std::error_code ec;
@@ -93,10 +116,11 @@ class Registry {
     detail::throw_if_error(ec, "miocpp::Registry::try_clone");
     return clone;
   }
+  /// @}
 #endif
 
   /// The backend selector, for source implementations (IoSource, posix::SourceFd). Not needed to
-  /// use miocpp, and not portable across backends.
+  /// use miocpp, and not portable across backends: its members are those of the backend in use.
   [[nodiscard]] const sys::Selector& selector() const noexcept {
     return selector_;
   }

@@ -19,9 +19,15 @@ namespace miocpp {
 /// A Poll has at most one Waker at a time (the backends register one OS object per Poll): creating
 /// a second while the first lives gives `std::errc::file_exists`. Destroying the Waker frees the
 /// slot. On WASI there are no threads and the constructor reports `std::errc::not_supported`.
+///
+/// Backends: an eventfd on Linux (epoll and poll(2)), `EVFILT_USER` on macOS and FreeBSD, a
+/// self-pipe on the other BSDs and POSIX systems (or with `MIOCPP_FORCE_WAKER_PIPE`),
+/// `PostQueuedCompletionStatus` on Windows. The event needs no draining: the next wake() after a
+/// poll that reported it produces a new one.
 class Waker {
  public:
 #if MIOCPP_HAS_EXCEPTIONS
+  /// The same as the constructor taking `ec`, throwing `std::system_error` with its code.
   Waker(const Registry& registry, Token token) {
     std::error_code ec;
     *this = Waker(registry, token, ec);
@@ -29,6 +35,11 @@ class Waker {
   }
 #endif
 
+  /// Registers a waker with `registry`'s Poll; its events carry `token`. Errors:
+  /// `std::errc::file_exists` when that Poll has a live Waker already,
+  /// `std::errc::not_supported` on WASI and the shell backend, `std::errc::bad_file_descriptor`
+  /// for an empty (failed or moved-from) Poll, else what the OS reports (out of descriptors).
+  /// On error the Waker is empty and wake() on it fails.
   Waker(const Registry& registry, Token token, std::error_code& ec) noexcept {
     const detail::PollIdentity& identity = registry.identity();
     if (identity.id() == 0) {
@@ -53,7 +64,9 @@ class Waker {
     identity_ = identity;
   }
 
+  /// Takes over the waker (and its Poll's slot); the moved-from Waker is empty.
   Waker(Waker&& other) noexcept = default;
+  /// Frees this Waker's slot and takes over `other`'s waker and slot.
   Waker& operator=(Waker&& other) noexcept {
     if (this != &other) {
       identity_.release_waker();
@@ -68,11 +81,15 @@ class Waker {
     identity_.release_waker();
   }
 
+  /// Makes the Poll report the Waker's event: a blocked poll returns, or the next poll does not
+  /// block. Thread-safe, allocation-free, and never blocks (a wake while one is pending
+  /// coalesces with it). Fails only for an empty Waker or as the OS call does.
   void wake(std::error_code& ec) const noexcept {
     inner_.wake(ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// wake(), throwing `std::system_error` with the code the overload taking `ec` reports.
   void wake() const {
     std::error_code ec;
     wake(ec);

@@ -12,13 +12,20 @@
 
 namespace miocpp::detail {
 
+/// What every owning source has: the OS handle and its registration. Sockets and pipe ends
+/// inherit these members; the class itself is an implementation detail.
+///
+/// Owning sources are move-only: moving transfers the handle and its registration, destroying
+/// closes the handle (which ends its registration).
 template <class Handle>
 class OwnedSource {
  public:
+  /// The OS handle type: `int` on POSIX and WASI, `SOCKET` for Windows sockets.
   using native_handle_type = typename Handle::native_handle_type;
 
   /// Empty: every I/O call reports std::errc::bad_file_descriptor.
   OwnedSource() noexcept = default;
+  /// Takes ownership of `handle`.
   explicit OwnedSource(Handle handle) noexcept : source_(std::move(handle)) {}
 
   /// The OS handle, still owned by this object.
@@ -30,14 +37,18 @@ class OwnedSource {
   /// stays with the handle: deregister first unless the new owner takes it over.
   native_handle_type release() noexcept { return source_.release(); }
 
+  /// Called by Registry::register_source, which documents it: use that. Registering a source
+  /// that is registered already, with this Poll or another, gives `std::errc::file_exists`.
   void register_source(const Registry& registry, Token token, Interest interest,
                        std::error_code& ec) noexcept {
     source_.register_source(registry, token, interest, ec);
   }
+  /// Called by Registry::reregister, which documents it: use that.
   void reregister(const Registry& registry, Token token, Interest interest,
                   std::error_code& ec) noexcept {
     source_.reregister(registry, token, interest, ec);
   }
+  /// Called by Registry::deregister, which documents it: use that.
   void deregister(const Registry& registry, std::error_code& ec) noexcept {
     source_.deregister(registry, ec);
   }
@@ -53,6 +64,7 @@ class OwnedSource {
         ec);
   }
 
+  /// The handle and the backend's registration state.
   IoSource<Handle> source_;
 };
 

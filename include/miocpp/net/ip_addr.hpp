@@ -19,17 +19,25 @@
 namespace miocpp::net {
 
 /// An IPv4 address: four octets in network order.
+///
+/// A constexpr value type; parsing and printing are miocpp's own (strict, locale-free, the same
+/// on every platform), not inet_pton's. Hashable with `std::hash`.
 class Ipv4Addr {
  public:
   /// 0.0.0.0
   constexpr Ipv4Addr() noexcept = default;
+  /// `a.b.c.d`: Ipv4Addr(127, 0, 0, 1) is the loopback address.
   constexpr Ipv4Addr(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) noexcept
       : octets_{a, b, c, d} {}
+  /// From the four octets in network order (as in a sockaddr_in).
   constexpr explicit Ipv4Addr(const std::array<std::uint8_t, 4>& octets) noexcept
       : octets_(octets) {}
 
+  /// 0.0.0.0 (INADDR_ANY): bound to it, a socket listens on every interface.
   static constexpr Ipv4Addr unspecified() noexcept { return {}; }
+  /// 127.0.0.1.
   static constexpr Ipv4Addr localhost() noexcept { return {127, 0, 0, 1}; }
+  /// 255.255.255.255, the limited broadcast address (see UdpSocket::set_broadcast).
   static constexpr Ipv4Addr broadcast() noexcept { return {255, 255, 255, 255}; }
 
   /// Parses dotted-quad text: exactly four decimal parts 0-255, no leading zeros, no spaces.
@@ -44,6 +52,7 @@ class Ipv4Addr {
     return address;
   }
 #if MIOCPP_HAS_EXCEPTIONS
+  /// parse(), throwing `std::system_error` (`std::errc::invalid_argument`) for text it refuses.
   static Ipv4Addr parse(std::string_view text) {
     std::error_code ec;
     const Ipv4Addr address = parse(text, ec);
@@ -52,6 +61,7 @@ class Ipv4Addr {
   }
 #endif
 
+  /// The four octets in network order.
   [[nodiscard]] constexpr const std::array<std::uint8_t, 4>& octets() const noexcept {
     return octets_;
   }
@@ -61,25 +71,33 @@ class Ipv4Addr {
            static_cast<std::uint32_t>(octets_[1]) << 16U |
            static_cast<std::uint32_t>(octets_[2]) << 8U | static_cast<std::uint32_t>(octets_[3]);
   }
+  /// Whether this is 0.0.0.0.
   [[nodiscard]] constexpr bool is_unspecified() const noexcept {
     return to_bits() == 0;
   }
+  /// Whether this is in 127.0.0.0/8.
   [[nodiscard]] constexpr bool is_loopback() const noexcept {
     return octets_[0] == 127;
   }
+  /// Whether this is in 224.0.0.0/4 (see UdpSocket::join_multicast_v4).
   [[nodiscard]] constexpr bool is_multicast() const noexcept {
     return octets_[0] >= 224 && octets_[0] <= 239;
   }
+  /// Whether this is 255.255.255.255.
   [[nodiscard]] constexpr bool is_broadcast() const noexcept {
     return to_bits() == 0xffffffffU;
   }
 
+  /// Dotted-quad text, the form parse() accepts: `192.0.2.1`.
   [[nodiscard]] std::string to_string() const {
     return detail::format_ipv4(octets_);
   }
 
+  /// Equal when the octets are.
   friend constexpr bool operator==(const Ipv4Addr&, const Ipv4Addr&) noexcept = default;
+  /// Orders as the addresses' numeric values (to_bits()) do.
   friend constexpr auto operator<=>(const Ipv4Addr&, const Ipv4Addr&) noexcept = default;
+  /// Writes to_string().
   friend std::ostream& operator<<(std::ostream& os, const Ipv4Addr& address) {
     return os << address.to_string();
   }
@@ -89,10 +107,15 @@ class Ipv4Addr {
 };
 
 /// An IPv6 address: sixteen octets in network order.
+///
+/// A constexpr value type with strict parsing and RFC 5952 printing, like Ipv4Addr. The zone
+/// (scope id) of a link-local address is not part of it but of SocketAddr. Hashable with
+/// `std::hash`.
 class Ipv6Addr {
  public:
-  /// ::
+  /// The unspecified address, `::`.
   constexpr Ipv6Addr() noexcept = default;
+  /// From the sixteen octets in network order (as in a sockaddr_in6).
   constexpr explicit Ipv6Addr(const std::array<std::uint8_t, 16>& octets) noexcept
       : octets_(octets) {}
   /// From eight 16-bit groups, as written: Ipv6Addr(0xfe80, 0, 0, 0, 0, 0, 0, 1) is fe80::1.
@@ -105,11 +128,15 @@ class Ipv6Addr {
     }
   }
 
+  /// `::` (in6addr_any): bound to it, a socket listens on every interface (and, with only_v6
+  /// off, for IPv4 too).
   static constexpr Ipv6Addr unspecified() noexcept { return {}; }
+  /// `::1`.
   static constexpr Ipv6Addr localhost() noexcept { return {0, 0, 0, 0, 0, 0, 0, 1}; }
 
-  /// Parses RFC 4291 text: hex groups with at most one "::", optionally ending in a dotted quad
-  /// (::ffff:192.0.2.1). No brackets, no zone ("%eth0"): those belong to SocketAddr.
+  /// Parses RFC 4291 text: hex groups with at most one `::`, optionally ending in a dotted quad
+  /// (`::%ffff:192.0.2.1`). No brackets, no zone (`%%eth0`): those belong to SocketAddr. Anything
+  /// else gives std::errc::invalid_argument.
   static Ipv6Addr parse(std::string_view text, std::error_code& ec) noexcept {
     Ipv6Addr address;
     if (detail::parse_ipv6(text, address.octets_)) {
@@ -120,6 +147,7 @@ class Ipv6Addr {
     return address;
   }
 #if MIOCPP_HAS_EXCEPTIONS
+  /// parse(), throwing `std::system_error` (`std::errc::invalid_argument`) for text it refuses.
   static Ipv6Addr parse(std::string_view text) {
     std::error_code ec;
     const Ipv6Addr address = parse(text, ec);
@@ -128,9 +156,11 @@ class Ipv6Addr {
   }
 #endif
 
+  /// The sixteen octets in network order.
   [[nodiscard]] constexpr const std::array<std::uint8_t, 16>& octets() const noexcept {
     return octets_;
   }
+  /// The eight 16-bit groups, as written: fe80::1 is {0xfe80, 0, 0, 0, 0, 0, 0, 1}.
   [[nodiscard]] constexpr std::array<std::uint16_t, 8> segments() const noexcept {
     std::array<std::uint16_t, 8> groups{};
     for (std::size_t i = 0; i < groups.size(); ++i) {
@@ -138,16 +168,19 @@ class Ipv6Addr {
     }
     return groups;
   }
+  /// Whether this is `::`.
   [[nodiscard]] constexpr bool is_unspecified() const noexcept {
     return *this == Ipv6Addr();
   }
+  /// Whether this is `::1` (an IPv4-mapped loopback address is not).
   [[nodiscard]] constexpr bool is_loopback() const noexcept {
     return *this == localhost();
   }
+  /// Whether this is in ff00::/8 (see UdpSocket::join_multicast_v6).
   [[nodiscard]] constexpr bool is_multicast() const noexcept {
     return octets_[0] == 0xff;
   }
-  /// The IPv4 address of an IPv4-mapped address (::ffff:a.b.c.d).
+  /// The IPv4 address of an IPv4-mapped address (`::%ffff:a.b.c.d`), else nullopt.
   [[nodiscard]] constexpr std::optional<Ipv4Addr> to_ipv4_mapped() const noexcept {
     for (std::size_t i = 0; i < 10; ++i) {
       if (octets_[i] != 0) {
@@ -160,14 +193,17 @@ class Ipv6Addr {
     return Ipv4Addr(octets_[12], octets_[13], octets_[14], octets_[15]);
   }
 
-  /// RFC 5952 text: lower-case hex, the longest run of zero groups as "::", and IPv4-mapped
-  /// addresses as ::ffff:a.b.c.d.
+  /// RFC 5952 text: lower-case hex, the longest run of zero groups as `::`, and IPv4-mapped
+  /// addresses as `::%ffff:a.b.c.d`.
   [[nodiscard]] std::string to_string() const {
     return detail::format_ipv6(octets_);
   }
 
+  /// Equal when the octets are.
   friend constexpr bool operator==(const Ipv6Addr&, const Ipv6Addr&) noexcept = default;
+  /// Orders as the 128-bit numbers do.
   friend constexpr auto operator<=>(const Ipv6Addr&, const Ipv6Addr&) noexcept = default;
+  /// Writes to_string().
   friend std::ostream& operator<<(std::ostream& os, const Ipv6Addr& address) {
     return os << address.to_string();
   }
@@ -177,11 +213,14 @@ class Ipv6Addr {
 };
 
 /// Either an IPv4 or an IPv6 address. Every IPv4 address orders before every IPv6 address.
+/// Hashable with `std::hash`.
 class IpAddr {
  public:
   /// 0.0.0.0
   constexpr IpAddr() noexcept = default;
+  /// An IPv4 address (implicit, so an Ipv4Addr goes wherever an IpAddr is taken).
   constexpr IpAddr(Ipv4Addr address) noexcept : address_(address) {}  // NOLINT(*-explicit-*)
+  /// An IPv6 address (implicit, as for IPv4). An IPv4-mapped address stays IPv6.
   constexpr IpAddr(Ipv6Addr address) noexcept : address_(address) {}  // NOLINT(*-explicit-*)
 
   /// Parses either form (IPv6 without brackets); std::errc::invalid_argument otherwise.
@@ -192,6 +231,7 @@ class IpAddr {
     return Ipv4Addr::parse(text, ec);
   }
 #if MIOCPP_HAS_EXCEPTIONS
+  /// parse(), throwing `std::system_error` (`std::errc::invalid_argument`) for text it refuses.
   static IpAddr parse(std::string_view text) {
     std::error_code ec;
     const IpAddr address = parse(text, ec);
@@ -200,9 +240,11 @@ class IpAddr {
   }
 #endif
 
+  /// Whether this holds an Ipv4Addr.
   [[nodiscard]] constexpr bool is_ipv4() const noexcept {
     return address_.index() == 0;
   }
+  /// Whether this holds an Ipv6Addr.
   [[nodiscard]] constexpr bool is_ipv6() const noexcept {
     return address_.index() == 1;
   }
@@ -222,22 +264,29 @@ class IpAddr {
     }
     return std::nullopt;
   }
+  /// The held address's is_unspecified().
   [[nodiscard]] constexpr bool is_unspecified() const noexcept {
     return std::visit([](const auto& address) { return address.is_unspecified(); }, address_);
   }
+  /// The held address's is_loopback().
   [[nodiscard]] constexpr bool is_loopback() const noexcept {
     return std::visit([](const auto& address) { return address.is_loopback(); }, address_);
   }
+  /// The held address's is_multicast().
   [[nodiscard]] constexpr bool is_multicast() const noexcept {
     return std::visit([](const auto& address) { return address.is_multicast(); }, address_);
   }
 
+  /// The held address's to_string() (IPv6 without brackets).
   [[nodiscard]] std::string to_string() const {
     return std::visit([](const auto& address) { return address.to_string(); }, address_);
   }
 
+  /// Equal when both hold the same family and address.
   friend constexpr bool operator==(const IpAddr&, const IpAddr&) noexcept = default;
+  /// IPv4 before IPv6, then by address.
   friend constexpr auto operator<=>(const IpAddr&, const IpAddr&) noexcept = default;
+  /// Writes to_string().
   friend std::ostream& operator<<(std::ostream& os, const IpAddr& address) {
     return os << address.to_string();
   }

@@ -36,6 +36,7 @@ inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, ::socklen_t l
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
+/// from_sockaddr(), throwing `std::system_error` with the code the overload taking `ec` reports.
 inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, ::socklen_t length) {
   return miocpp::detail::or_throw("miocpp::net::from_sockaddr", [&](std::error_code& ec) {
     return from_sockaddr(storage, length, ec);
@@ -71,6 +72,7 @@ inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, int length,
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
+/// from_sockaddr(), throwing `std::system_error` with the code the overload taking `ec` reports.
 inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, int length) {
   return miocpp::detail::or_throw("miocpp::net::from_sockaddr", [&](std::error_code& ec) {
     return from_sockaddr(storage, length, ec);

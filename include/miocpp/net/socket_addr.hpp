@@ -18,16 +18,23 @@ namespace miocpp::net {
 
 /// An IPv4 or IPv6 socket address. IPv6 addresses also carry a flow label and a scope (the
 /// interface index of a link-local address).
+///
+/// A plain value: no name resolution happens anywhere in miocpp (parse takes numeric addresses
+/// only), and converting to the OS's sockaddr happens inside the calls that take one (see
+/// net::to_sockaddr for your own socket calls). Hashable with `std::hash`.
 class SocketAddr {
  public:
   /// 0.0.0.0:0
   constexpr SocketAddr() noexcept = default;
+  /// `ip`:`port`, with flow label and scope 0.
   constexpr SocketAddr(IpAddr ip, std::uint16_t port) noexcept : ip_(ip), port_(port) {}
+  /// An IPv6 address with its flow label (sin6_flowinfo) and scope (sin6_scope_id, the interface
+  /// index a link-local address such as fe80::1 needs).
   constexpr SocketAddr(Ipv6Addr ip, std::uint16_t port, std::uint32_t flowinfo,
                        std::uint32_t scope_id) noexcept
       : ip_(ip), port_(port), flowinfo_(flowinfo), scope_id_(scope_id) {}
 
-  /// Parses exactly `a.b.c.d:port`, `[ipv6]:port` or `[ipv6%scope]:port` with a decimal port
+  /// Parses exactly `a.b.c.d:port`, `[ipv6]:port` or `[ipv6%%scope]:port` with a decimal port
   /// 0-65535 (digits only, no sign) and a numeric scope. Host names, unbracketed IPv6,
   /// missing ports and trailing characters give std::errc::invalid_argument.
   static SocketAddr parse(std::string_view text, std::error_code& ec) noexcept {
@@ -40,6 +47,7 @@ class SocketAddr {
     return address;
   }
 #if MIOCPP_HAS_EXCEPTIONS
+  /// parse(), throwing `std::system_error` (`std::errc::invalid_argument`) for text it refuses.
   static SocketAddr parse(std::string_view text) {
     std::error_code ec;
     const SocketAddr address = parse(text, ec);
@@ -48,15 +56,19 @@ class SocketAddr {
   }
 #endif
 
+  /// The IP address.
   [[nodiscard]] constexpr IpAddr ip() const noexcept {
     return ip_;
   }
+  /// The port, in host byte order.
   [[nodiscard]] constexpr std::uint16_t port() const noexcept {
     return port_;
   }
+  /// Whether the address is IPv4.
   [[nodiscard]] constexpr bool is_ipv4() const noexcept {
     return ip_.is_ipv4();
   }
+  /// Whether the address is IPv6 (IPv4-mapped ones included).
   [[nodiscard]] constexpr bool is_ipv6() const noexcept {
     return ip_.is_ipv6();
   }
@@ -69,6 +81,7 @@ class SocketAddr {
     return scope_id_;
   }
 
+  /// Replaces the IP address; an IPv4 one also clears the flow label and scope.
   constexpr void set_ip(IpAddr ip) noexcept {
     ip_ = ip;
     if (ip.is_ipv4()) {
@@ -76,6 +89,7 @@ class SocketAddr {
       scope_id_ = 0;
     }
   }
+  /// Replaces the port.
   constexpr void set_port(std::uint16_t port) noexcept {
     port_ = port;
   }
@@ -92,8 +106,11 @@ class SocketAddr {
     return text + "]:" + std::to_string(port_);
   }
 
+  /// Equal when address, port, flow label and scope are.
   friend constexpr bool operator==(const SocketAddr&, const SocketAddr&) noexcept = default;
+  /// Orders by address (every IPv4 before every IPv6), then port, flow label and scope.
   friend constexpr auto operator<=>(const SocketAddr&, const SocketAddr&) noexcept = default;
+  /// Writes to_string().
   friend std::ostream& operator<<(std::ostream& os, const SocketAddr& address) {
     return os << address.to_string();
   }

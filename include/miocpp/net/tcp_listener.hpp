@@ -48,6 +48,12 @@ class TcpListener : public detail::InetSocket {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (`std::errc::operation_would_block` included).
   static TcpListener bind(const SocketAddr& address) {
     return miocpp::detail::or_throw("miocpp::net::TcpListener::bind",
                                     [&](std::error_code& ec) { return bind(address, ec); });
@@ -56,6 +62,7 @@ class TcpListener : public detail::InetSocket {
     return miocpp::detail::or_throw("miocpp::net::TcpListener::accept",
                                     [&](std::error_code& ec) { return accept(ec); });
   }
+  /// @}
 #endif
 
  private:

@@ -49,6 +49,8 @@ class TcpStream : public detail::InetSocket {
     return TcpStream(sys::Socket(socket));
   }
 
+  /// The address of the other end. `std::errc::not_connected` while a connect is still in
+  /// progress or after it failed (see connect), and once the connection is gone on some systems.
   [[nodiscard]] SocketAddr peer_addr(std::error_code& ec) const noexcept {
     return sys::peer_addr(native_handle(), ec);
   }
@@ -62,6 +64,7 @@ class TcpStream : public detail::InetSocket {
   void set_nodelay(bool nodelay, std::error_code& ec) noexcept {
     sys::tcp::set_nodelay(native_handle(), nodelay, ec);
   }
+  /// Whether TCP_NODELAY is set (off by default).
   [[nodiscard]] bool nodelay(std::error_code& ec) const noexcept {
     return sys::tcp::nodelay(native_handle(), ec);
   }
@@ -108,6 +111,12 @@ class TcpStream : public detail::InetSocket {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (`std::errc::operation_would_block` included).
   static TcpStream connect(const SocketAddr& address) {
     return miocpp::detail::or_throw("miocpp::net::TcpStream::connect",
                                     [&](std::error_code& ec) { return connect(address, ec); });
@@ -149,6 +158,7 @@ class TcpStream : public detail::InetSocket {
         "miocpp::net::TcpStream::write_vectored",
         [&](std::error_code& ec) { return write_vectored(slices, ec); });
   }
+  /// @}
 #endif
 
  private:

@@ -65,7 +65,7 @@ class UdpSocket : public detail::InetSocket {
   /// Sends `datagram` to `target` as one datagram; returns its size. The whole datagram goes or
   /// nothing does: message_size when it is too big for the protocol (over 65,507 bytes for
   /// IPv4), would-block when the send buffer is full. `target` must be of the socket's family:
-  /// an IPv6 socket reaches IPv4 hosts only through IPv4-mapped addresses (::ffff:a.b.c.d),
+  /// an IPv6 socket reaches IPv4 hosts only through IPv4-mapped addresses (`::%ffff:a.b.c.d`),
   /// and only when bound to [::] with only_v6 off. On Linux a connected socket may still send_to
   /// other addresses; the BSDs and macOS report already_connected.
   std::size_t send_to(std::span<const std::byte> datagram, const SocketAddr& target,
@@ -144,6 +144,7 @@ class UdpSocket : public detail::InetSocket {
   void set_broadcast(bool on, std::error_code& ec) noexcept {
     sys::udp::set_broadcast(native_handle(), on, ec);
   }
+  /// Whether SO_BROADCAST is set (off by default).
   [[nodiscard]] bool broadcast(std::error_code& ec) const noexcept {
     return sys::udp::broadcast(native_handle(), ec);
   }
@@ -153,6 +154,7 @@ class UdpSocket : public detail::InetSocket {
   void set_multicast_loop_v4(bool on, std::error_code& ec) noexcept {
     sys::udp::set_multicast_loop_v4(native_handle(), on, ec);
   }
+  /// Whether IP_MULTICAST_LOOP is set.
   [[nodiscard]] bool multicast_loop_v4(std::error_code& ec) const noexcept {
     return sys::udp::multicast_loop_v4(native_handle(), ec);
   }
@@ -162,6 +164,7 @@ class UdpSocket : public detail::InetSocket {
   void set_multicast_ttl_v4(std::uint32_t ttl, std::error_code& ec) noexcept {
     sys::udp::set_multicast_ttl_v4(native_handle(), ttl, ec);
   }
+  /// IP_MULTICAST_TTL as set by set_multicast_ttl_v4.
   [[nodiscard]] std::uint32_t multicast_ttl_v4(std::error_code& ec) const noexcept {
     return sys::udp::multicast_ttl_v4(native_handle(), ec);
   }
@@ -171,6 +174,7 @@ class UdpSocket : public detail::InetSocket {
   void set_multicast_loop_v6(bool on, std::error_code& ec) noexcept {
     sys::udp::set_multicast_loop_v6(native_handle(), on, ec);
   }
+  /// Whether IPV6_MULTICAST_LOOP is set. IPv6 sockets only.
   [[nodiscard]] bool multicast_loop_v6(std::error_code& ec) const noexcept {
     return sys::udp::multicast_loop_v6(native_handle(), ec);
   }
@@ -210,6 +214,12 @@ class UdpSocket : public detail::InetSocket {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (`std::errc::operation_would_block` included).
   static UdpSocket bind(const SocketAddr& address) {
     return miocpp::detail::or_throw("miocpp::net::UdpSocket::bind",
                                     [&](std::error_code& ec) { return bind(address, ec); });
@@ -303,6 +313,7 @@ class UdpSocket : public detail::InetSocket {
     return miocpp::detail::or_throw("miocpp::net::UdpSocket::only_v6",
                                     [&](std::error_code& ec) { return only_v6(ec); });
   }
+  /// @}
 #endif
 
  private:

@@ -21,6 +21,8 @@ namespace miocpp::net {
 /// Sends and receives report `std::errc::operation_would_block` when they cannot proceed (a
 /// full receiver, nothing queued); then wait for the next writable / readable event. Sends never
 /// raise SIGPIPE. A pathname socket leaves its file behind when closed: remove it when done.
+///
+/// POSIX only (Linux, macOS, the BSDs, ...): Windows and WASI builds do not have it.
 class UnixDatagram : public detail::UnixSocket {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
@@ -138,8 +140,12 @@ class UnixDatagram : public detail::UnixSocket {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
-  // The same calls, throwing std::system_error with the code the overloads above report.
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
 
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (`std::errc::operation_would_block` included).
   static UnixDatagram bind(std::string_view path) {
     return miocpp::detail::or_throw("miocpp::net::UnixDatagram::bind",
                                     [&](std::error_code& ec) { return bind(path, ec); });
@@ -194,6 +200,7 @@ class UnixDatagram : public detail::UnixSocket {
     miocpp::detail::or_throw("miocpp::net::UnixDatagram::shutdown",
                              [&](std::error_code& ec) { shutdown(how, ec); });
   }
+  /// @}
 #endif
 
  private:

@@ -19,6 +19,8 @@ namespace miocpp::net {
 /// A pathname listener creates its socket file on bind and leaves it there when closed (as
 /// every POSIX program's listener does): remove the file when you are done with it, or before
 /// binding the same path again (which otherwise gives std::errc::address_in_use).
+///
+/// POSIX only (Linux, macOS, the BSDs, ...): Windows and WASI builds do not have it.
 class UnixListener : public detail::UnixSocket {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
@@ -58,8 +60,12 @@ class UnixListener : public detail::UnixSocket {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
-  // The same calls, throwing std::system_error with the code the overloads above report.
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
 
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (`std::errc::operation_would_block` included).
   static UnixListener bind(std::string_view path) {
     return miocpp::detail::or_throw("miocpp::net::UnixListener::bind",
                                     [&](std::error_code& ec) { return bind(path, ec); });
@@ -72,6 +78,7 @@ class UnixListener : public detail::UnixSocket {
     return miocpp::detail::or_throw("miocpp::net::UnixListener::accept",
                                     [&](std::error_code& ec) { return accept(ec); });
   }
+  /// @}
 #endif
 
  private:

@@ -74,8 +74,12 @@ class UnixSocketAddr {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
-  // The same factories, throwing std::system_error with the code the overloads above report.
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
 
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports.
   static UnixSocketAddr from_pathname(std::string_view path) {
     return miocpp::detail::or_throw("miocpp::net::UnixSocketAddr::from_pathname",
                                     [&](std::error_code& ec) { return from_pathname(path, ec); });
@@ -89,6 +93,7 @@ class UnixSocketAddr {
     return miocpp::detail::or_throw("miocpp::net::UnixSocketAddr::from_path",
                                     [&](std::error_code& ec) { return from_path(path, ec); });
   }
+  /// @}
 #endif
 
   /// True for the address of a socket that has no name.

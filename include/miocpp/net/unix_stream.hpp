@@ -23,6 +23,8 @@ namespace miocpp::net {
 /// for the next readable / writable event. A read of 0 bytes means the peer closed its side.
 /// Writes never raise SIGPIPE: a closed peer gives `std::errc::broken_pipe` (or
 /// `connection_reset`).
+///
+/// POSIX only (Linux, macOS, the BSDs, ...): Windows and WASI builds do not have it.
 class UnixStream : public detail::UnixSocket {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
@@ -107,8 +109,12 @@ class UnixStream : public detail::UnixSocket {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
-  // The same calls, throwing std::system_error with the code the overloads above report.
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
 
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (`std::errc::operation_would_block` included).
   static UnixStream connect(std::string_view path) {
     return miocpp::detail::or_throw("miocpp::net::UnixStream::connect",
                                     [&](std::error_code& ec) { return connect(path, ec); });
@@ -146,6 +152,7 @@ class UnixStream : public detail::UnixSocket {
         "miocpp::net::UnixStream::write_vectored",
         [&](std::error_code& ec) { return write_vectored(slices, ec); });
   }
+  /// @}
 #endif
 
  private:

@@ -14,6 +14,8 @@
 #include "../sys/sys.hpp"
 #include "../token.hpp"
 
+/// Unix pipes as event sources: create() opens one, Sender and Receiver are its ends (POSIX
+/// only; on WASI, where a pipe cannot be created, ends are adopted with from_native).
 namespace miocpp::posix::pipe {
 
 namespace detail {
@@ -29,6 +31,8 @@ class End : public miocpp::detail::OwnedSource<sys::FileDescriptor> {
     sys::set_nonblocking(native_handle(), nonblocking, ec);
   }
 #if MIOCPP_HAS_EXCEPTIONS
+  /// set_nonblocking(), throwing `std::system_error` with the code the overload taking `ec`
+  /// reports.
   void set_nonblocking(bool nonblocking) {
     miocpp::detail::or_throw("miocpp::posix::pipe::set_nonblocking",
                              [&](std::error_code& ec) { set_nonblocking(nonblocking, ec); });
@@ -43,7 +47,10 @@ class End : public miocpp::detail::OwnedSource<sys::FileDescriptor> {
 /// SIGPIPE unless the program ignores that signal (most servers do: `signal(SIGPIPE, SIG_IGN)`).
 class Sender : public detail::End {
  public:
+  /// Empty: every call reports `std::errc::bad_file_descriptor`.
   Sender() noexcept = default;
+  /// Takes ownership of `fd` (the backend's owning descriptor type); see from_native for a raw
+  /// one.
   explicit Sender(sys::FileDescriptor fd) noexcept : End(std::move(fd)) {}
 
   /// Adopts a descriptor (which should be non-blocking).
@@ -51,7 +58,10 @@ class Sender : public detail::End {
     return Sender(sys::FileDescriptor(fd));
   }
 
-  /// Writes some of `bytes`; `std::errc::operation_would_block` when the pipe is full.
+  /// Writes some of `bytes` and returns how many (maybe fewer than all: write the rest after the
+  /// next writable event); `std::errc::operation_would_block` when the pipe is full,
+  /// `std::errc::broken_pipe` when the reading end is gone. Writes of up to PIPE_BUF bytes are
+  /// atomic.
   std::size_t write(std::span<const std::byte> bytes, std::error_code& ec) noexcept {
     return do_io([bytes](int fd, std::error_code& op_ec) { return sys::write(fd, bytes, op_ec); },
                  ec);
@@ -67,6 +77,12 @@ class Sender : public detail::End {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (would-block included).
   std::size_t write(std::span<const std::byte> bytes) {
     return miocpp::detail::or_throw("miocpp::posix::pipe::Sender::write",
                                     [&](std::error_code& ec) { return write(bytes, ec); });
@@ -76,6 +92,7 @@ class Sender : public detail::End {
         "miocpp::posix::pipe::Sender::write_vectored",
         [&](std::error_code& ec) { return write_vectored(slices, ec); });
   }
+  /// @}
 #endif
 };
 
@@ -84,7 +101,10 @@ class Sender : public detail::End {
 /// writer is gone.
 class Receiver : public detail::End {
  public:
+  /// Empty: every call reports `std::errc::bad_file_descriptor`.
   Receiver() noexcept = default;
+  /// Takes ownership of `fd` (the backend's owning descriptor type); see from_native for a raw
+  /// one.
   explicit Receiver(sys::FileDescriptor fd) noexcept : End(std::move(fd)) {}
 
   /// Adopts a descriptor (which should be non-blocking).
@@ -92,6 +112,9 @@ class Receiver : public detail::End {
     return Receiver(sys::FileDescriptor(fd));
   }
 
+  /// Reads into `buffer` and returns how many bytes came; 0 means every writer is gone (or
+  /// `buffer` is empty). `std::errc::operation_would_block` when the pipe is empty: wait for the
+  /// next readable event.
   std::size_t read(std::span<std::byte> buffer, std::error_code& ec) noexcept {
     return do_io([buffer](int fd, std::error_code& op_ec) { return sys::read(fd, buffer, op_ec); },
                  ec);
@@ -107,6 +130,12 @@ class Receiver : public detail::End {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (would-block included).
   std::size_t read(std::span<std::byte> buffer) {
     return miocpp::detail::or_throw("miocpp::posix::pipe::Receiver::read",
                                     [&](std::error_code& ec) { return read(buffer, ec); });
@@ -115,16 +144,20 @@ class Receiver : public detail::End {
     return miocpp::detail::or_throw("miocpp::posix::pipe::Receiver::read_vectored",
                                     [&](std::error_code& ec) { return read_vectored(slices, ec); });
   }
+  /// @}
 #endif
 };
 
 /// Opens a pipe: both ends non-blocking and close-on-exec (one pipe2 call where the OS has it).
+/// Errors are pipe(2)'s (`std::errc::too_many_files_open`, ...); WASI cannot create pipes and
+/// reports `std::errc::not_supported`. On error both ends are empty.
 inline std::pair<Sender, Receiver> create(std::error_code& ec) noexcept {
   sys::PipeEnds ends = sys::open_pipe(ec);
   return {Sender(std::move(ends.write_end)), Receiver(std::move(ends.read_end))};
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
+/// create(), throwing `std::system_error` with the code the overload taking `ec` reports.
 inline std::pair<Sender, Receiver> create() {
   return miocpp::detail::or_throw("miocpp::posix::pipe::create",
                                   [](std::error_code& ec) { return create(ec); });

@@ -22,20 +22,28 @@ namespace miocpp::posix {
 /// correct on every backend. There, too, deregister before closing: the selector forgets a closed
 /// descriptor only at its next poll, and until then registering a new descriptor that reuses the
 /// number gives `std::errc::file_exists`.
+///
+/// POSIX only (this header is not part of a Windows build). On WASI it registers descriptors the
+/// runtime handed in.
 class SourceFd {
  public:
+  /// Refers to `fd`, which stays the caller's.
   constexpr explicit SourceFd(int fd) noexcept : fd_(fd) {}
 
+  /// The descriptor.
   [[nodiscard]] constexpr int fd() const noexcept { return fd_; }
 
+  /// Registers the descriptor with the selector (see Registry::register_source).
   void register_source(const Registry& registry, Token token, Interest interest,
                        std::error_code& ec) const noexcept {
     registry.selector().register_fd(fd_, token, interest, ec);
   }
+  /// Replaces token and interest, and re-arms the descriptor (see Registry::reregister).
   void reregister(const Registry& registry, Token token, Interest interest,
                   std::error_code& ec) const noexcept {
     registry.selector().reregister_fd(fd_, token, interest, ec);
   }
+  /// Removes the registration (see Registry::deregister).
   void deregister(const Registry& registry, std::error_code& ec) const noexcept {
     registry.selector().deregister_fd(fd_, ec);
   }

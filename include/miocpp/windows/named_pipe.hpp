@@ -34,18 +34,24 @@ namespace miocpp::windows {
 /// would-block until a client is there, then a writable event; take_error() then tells whether
 /// the connection succeeded. disconnect() drops the client, after which connect() waits for the
 /// next one. A read of 0 bytes means the other end closed the pipe.
+///
+/// The interest given at registration is not used: a named pipe reports whatever its completions
+/// bring (readable, writable, closed). Windows only: this header is not part of other builds.
 class NamedPipe {
  public:
+  /// The Windows handle type.
   using native_handle_type = HANDLE;
 
   /// Empty: every I/O call reports would-block, registration bad_file_descriptor.
   NamedPipe() noexcept = default;
 
-  /// The server end of a new pipe called `name` (`\\.\pipe\<something>`, UTF-8): duplex, byte
-  /// mode, overlapped. access_denied when a pipe of that name exists already.
+  /// The server end of a new pipe called `name` (UTF-8): duplex, byte mode, overlapped. Names
+  /// have the form `\\.\pipe\my_server`. access_denied when a pipe of that name exists
+  /// already.
   static NamedPipe create(std::string_view name, std::error_code& ec) noexcept {
     return NamedPipe(sys::windows::NamedPipe::create(name, ec));
   }
+  /// create() with a UTF-16 name, as the Windows API takes it.
   static NamedPipe create(std::wstring_view name, std::error_code& ec) noexcept {
     return NamedPipe(sys::windows::NamedPipe::create(name, ec));
   }
@@ -55,6 +61,7 @@ class NamedPipe {
     return NamedPipe(sys::windows::NamedPipe(handle));
   }
 
+  /// The pipe's handle, still owned by this object.
   [[nodiscard]] native_handle_type native_handle() const noexcept { return pipe_.native_handle(); }
 
   /// Gives the handle up without closing it (see sys::windows::NamedPipe::release for what
@@ -107,6 +114,9 @@ class NamedPipe {
     return pipe_.get()->write(bytes, ec);
   }
 
+  /// Associates the pipe with the Poll's completion port and starts the read-ahead (see
+  /// Registry::register_source). A pipe that was ever registered with another Poll gives
+  /// `std::errc::file_exists`: a handle cannot leave its completion port.
   void register_source(const Registry& registry, Token token, Interest /*interest*/,
                        std::error_code& ec) noexcept {
     if (pipe_.get() == nullptr) {
@@ -115,6 +125,7 @@ class NamedPipe {
     }
     pipe_.get()->register_source(registry.selector(), token, ec);
   }
+  /// Replaces the token (see Registry::reregister); the same Poll only.
   void reregister(const Registry& registry, Token token, Interest /*interest*/,
                   std::error_code& ec) noexcept {
     if (pipe_.get() == nullptr) {
@@ -123,6 +134,8 @@ class NamedPipe {
     }
     pipe_.get()->reregister(registry.selector(), token, ec);
   }
+  /// Stops reporting events (see Registry::deregister). The handle stays tied to the completion
+  /// port, so it can be registered again with the same Poll only.
   void deregister(const Registry& registry, std::error_code& ec) noexcept {
     if (pipe_.get() == nullptr) {
       ec = std::make_error_code(std::errc::no_such_file_or_directory);
@@ -132,6 +145,12 @@ class NamedPipe {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (would-block included).
   static NamedPipe create(std::string_view name) {
     return miocpp::detail::or_throw("miocpp::windows::NamedPipe::create",
                                     [&](std::error_code& ec) { return create(name, ec); });
@@ -160,6 +179,7 @@ class NamedPipe {
     return miocpp::detail::or_throw("miocpp::windows::NamedPipe::write",
                                     [&](std::error_code& ec) { return write(bytes, ec); });
   }
+  /// @}
 #endif
 
  private:

@@ -11,25 +11,37 @@
 
 namespace miocpp::net::detail {
 
+/// What TCP and UDP sockets share: an IP local address and the time-to-live. The members are
+/// those of net::TcpListener, net::TcpStream and net::UdpSocket; the class itself is an
+/// implementation detail.
 class InetSocket : public Socket {
  public:
   using Socket::Socket;
 
-  /// The address the socket is bound to (with the port the OS picked for port 0).
+  /// The address the socket is bound to (with the port the OS picked for port 0). An unbound
+  /// socket reports the unspecified address. WASI preview 1 reports `std::errc::not_supported`.
   [[nodiscard]] SocketAddr local_addr(std::error_code& ec) const noexcept {
     return sys::local_addr(native_handle(), ec);
   }
 
   /// IP_TTL: the time-to-live of outgoing packets (on a listener: of the connections it
-  /// accepts).
+  /// accepts). A value the OS refuses (outside 1-255 on Linux) gives
+  /// `std::errc::invalid_argument`. WASI preview 1 reports `std::errc::not_supported`.
   void set_ttl(std::uint32_t ttl, std::error_code& ec) noexcept {
     sys::set_ttl(native_handle(), ttl, ec);
   }
+  /// IP_TTL as set by set_ttl (or the system default, typically 64).
   [[nodiscard]] std::uint32_t ttl(std::error_code& ec) const noexcept {
     return sys::ttl(native_handle(), ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports.
   [[nodiscard]] SocketAddr local_addr() const {
     return miocpp::detail::or_throw("miocpp::net::local_addr",
                                     [&](std::error_code& ec) { return local_addr(ec); });
@@ -42,6 +54,7 @@ class InetSocket : public Socket {
     return miocpp::detail::or_throw("miocpp::net::ttl",
                                     [&](std::error_code& ec) { return ttl(ec); });
   }
+  /// @}
 #endif
 };
 

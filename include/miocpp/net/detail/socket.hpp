@@ -23,6 +23,8 @@ class Socket : public miocpp::detail::OwnedSource<sys::Socket> {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// take_error(), throwing `std::system_error` when asking fails (the pending error itself is
+  /// returned, not thrown).
   [[nodiscard]] std::error_code take_error() const {
     return miocpp::detail::or_throw("miocpp::net::take_error",
                                     [&](std::error_code& ec) { return take_error(ec); });

@@ -10,6 +10,9 @@
 
 namespace miocpp::net::detail {
 
+/// What the Unix-domain socket types share: a Unix-domain local address. The members are those of
+/// net::UnixListener, net::UnixStream and net::UnixDatagram; the class itself is an
+/// implementation detail.
 class UnixSocket : public Socket {
  public:
   using Socket::Socket;
@@ -20,6 +23,7 @@ class UnixSocket : public Socket {
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
+  /// local_addr(), throwing `std::system_error` with the code the overload taking `ec` reports.
   [[nodiscard]] UnixSocketAddr local_addr() const {
     return miocpp::detail::or_throw("miocpp::net::local_addr",
                                     [&](std::error_code& ec) { return local_addr(ec); });

@@ -1,0 +1,1 @@
+"""The pieces of bench/run: building, running each benchmark, and the Markdown it reports."""

@@ -1,0 +1,124 @@
+"""The loopback echo benchmark: every server under the same load, in interleaved rounds."""
+
+import json
+import os
+import statistics
+import subprocess
+
+from . import markdown
+from . import priority
+from . import servers
+
+SERVER_CPU, LOAD_CPU = 0, 1
+TARGET = 0.98  # miocpp at least 0.98× hand-written epoll
+
+
+class Scenario:
+    def __init__(self, name, connections, depth, size, reading):
+        self.name, self.connections, self.depth, self.size = name, connections, depth, size
+        self.reading = reading  # what the scenario shows
+
+    def title(self):
+        size = f"{self.size // 1024} KiB" if self.size >= 1024 else f"{self.size} B"
+        return f"C={self.connections:,} D={self.depth} S={size} ({self.name})"
+
+
+SCENARIOS = [
+    Scenario("latency", 1, 1, 64, "one connection, one message at a time: the round trip"),
+    Scenario("100 connections", 100, 1, 64, "many small request-response exchanges"),
+    Scenario("1,000 connections", 1000, 1, 64, "as many connections as a busy server has"),
+    Scenario("throughput", 10, 4, 64 * 1024, "few connections moving bulk data"),
+]
+
+
+def cpus():
+    """(server CPU, load CPU) -- or no pinning at all on a single CPU."""
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2:
+        return None, None
+    return available[0], available[1]
+
+
+def run_load(echo_dir, port, scenario, warmup, duration, cpu):
+    """One load run against `port`: the load generator's JSON result."""
+    output = subprocess.run(
+        [os.path.join(echo_dir, "echo_load"), "--port", str(port),
+         "--connections", str(scenario.connections), "--depth", str(scenario.depth),
+         "--size", str(scenario.size), "--warmup", str(warmup), "--duration", str(duration)],
+        check=True, capture_output=True, text=True, preexec_fn=priority.pinned(cpu)).stdout
+    return json.loads(output)
+
+
+def measure(echo_dir, rounds, warmup, duration, progress):
+    """{(scenario name, library): [result of each round]} and {library: version}.
+
+    Rounds are interleaved (A B C ... A B C ...), so that slow drifts of the machine fall on
+    every library alike."""
+    server_cpu, load_cpu = cpus()
+    libraries = servers.present(echo_dir)
+    results, versions = {}, {}
+    for round_number in range(1, rounds + 1):
+        for scenario in SCENARIOS:
+            for library in libraries:
+                with servers.Server(echo_dir, library, server_cpu) as server:
+                    versions[library] = server.version
+                    result = run_load(echo_dir, server.port, scenario, warmup, duration, load_cpu)
+                results.setdefault((scenario.name, library), []).append(result)
+                progress(f"round {round_number}/{rounds} {scenario.title()} {library}: "
+                         f"{result['messages_per_second']:,.0f} msg/s, "
+                         f"p50 {result['p50_us']:.1f} µs, p99 {result['p99_us']:.1f} µs")
+    return results, versions
+
+
+def ratios(results, scenario, library):
+    """The per-round ratios of `library` to the floor, same round against same round."""
+    mine = results[(scenario.name, library)]
+    floor = results[(scenario.name, servers.FLOOR)]
+    return [a["messages_per_second"] / b["messages_per_second"] for a, b in zip(mine, floor)]
+
+
+def report(results, versions, rounds):
+    lines = []
+    verdicts = []
+    for scenario in SCENARIOS:
+        libraries = [lib for lib in servers.LIBRARIES if (scenario.name, lib) in results]
+        rows, ratio_of = [], {}
+        for library in libraries:
+            runs = results[(scenario.name, library)]
+            ratio_of[library] = statistics.median(ratios(results, scenario, library))
+            rows.append([f"{library} {versions.get(library, '')}".strip(),
+                         markdown.count(statistics.median(r["messages_per_second"] for r in runs)),
+                         markdown.ratio(ratio_of[library]),
+                         f"{statistics.median(r['p50_us'] for r in runs):.1f}",
+                         f"{statistics.median(r['p99_us'] for r in runs):.1f}"])
+        lines += [f"#### {scenario.title()}", ""]
+        lines += markdown.table(["server", "messages/s", "× epoll", "p50 µs", "p99 µs"], rows)
+        lines += ["", reading(scenario, ratio_of), ""]
+        verdicts.append(verdict(scenario, ratio_of))
+    lines += [f"Medians of {rounds} rounds; × epoll is the median of each round's ratio to the "
+              "hand-written epoll server of the same round. " + " ".join(verdicts)]
+    return lines
+
+
+def reading(scenario, ratio_of):
+    mine = ratio_of.get("miocpp")
+    peers = {lib: r for lib, r in ratio_of.items() if lib not in ("miocpp", servers.FLOOR)}
+    text = f"Reading: {scenario.reading}; miocpp runs at {mine:.3f}× hand-written epoll"
+    if peers:
+        best = max(peers, key=peers.get)
+        text += f", the fastest peer ({best}) at {peers[best]:.3f}×"
+    return text + "."
+
+
+def verdict(scenario, ratio_of):
+    mine = ratio_of.get("miocpp", 0)
+    beaten_by = [lib for lib, r in ratio_of.items()
+                 if lib not in ("miocpp", servers.FLOOR) and r > mine]
+    if mine >= TARGET and not beaten_by:
+        return f"{scenario.name}: target met."
+    parts = []
+    if mine < TARGET:
+        parts.append(f"miocpp below {TARGET}× epoll")
+    if beaten_by:
+        parts.append(f"behind {', '.join(beaten_by)}")
+    return f"{scenario.name}: **target missed** ({'; '.join(parts)})."
