@@ -21,14 +21,14 @@ TEST(Odr, EachTranslationUnitWakesAndPolls) {
   const odr::Report a = odr::round_trip_a(Token(1), Token(2), "from unit a");
   EXPECT_FALSE(a.error) << a.error.message();
   EXPECT_EQ(a.waker_events, 1U);
-  EXPECT_EQ(a.pipe_events, 1U);
+  EXPECT_EQ(a.stream_events, 1U);
   EXPECT_EQ(a.other_events, 0U);
   EXPECT_EQ(a.received, "from unit a");
 
   const odr::Report b = odr::round_trip_b(Token(SIZE_MAX), Token(0), "and from unit b");
   EXPECT_FALSE(b.error) << b.error.message();
   EXPECT_EQ(b.waker_events, 1U);
-  EXPECT_EQ(b.pipe_events, 1U);
+  EXPECT_EQ(b.stream_events, 1U);
   EXPECT_EQ(b.other_events, 0U);
   EXPECT_EQ(b.received, "and from unit b");
 }
@@ -62,8 +62,8 @@ TEST(Odr, ObjectsCrossTranslationUnits) {
   EXPECT_FALSE(odr::make_waker_b(poll.registry(), Token(8), ec).has_value());
   EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
 
-  // A pipe made here, registered in unit b, written here, polled in unit a, read in unit b.
-  auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+  // Streams made here, registered in unit b, written here, polled in unit a, read in unit b.
+  auto [sender, receiver] = odr::open_streams(ec);
   ASSERT_FALSE(ec) << ec.message();
   odr::register_receiver_b(poll.registry(), receiver, Token(9), ec);
   ASSERT_FALSE(ec) << ec.message();

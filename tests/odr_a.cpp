@@ -1,5 +1,5 @@
 // One of two translation units that include the whole library (see odr.cpp): Poll, Waker and a
-// pipe with plain reads and writes.
+// TCP stream with plain reads and writes.
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -14,7 +14,8 @@
 
 namespace odr {
 
-Report round_trip_a(miocpp::Token waker_token, miocpp::Token pipe_token, std::string_view message) {
+Report round_trip_a(miocpp::Token waker_token, miocpp::Token stream_token,
+                    std::string_view message) {
   Report report;
   std::error_code& ec = report.error;
   miocpp::Poll poll(ec);
@@ -26,11 +27,11 @@ Report round_trip_a(miocpp::Token waker_token, miocpp::Token pipe_token, std::st
   if (ec) {
     return report;
   }
-  auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+  auto [sender, receiver] = open_streams(ec);
   if (ec) {
     return report;
   }
-  poll.registry().register_source(receiver, pipe_token, miocpp::Interest::readable, ec);
+  poll.registry().register_source(receiver, stream_token, miocpp::Interest::readable, ec);
   if (ec) {
     return report;
   }
@@ -43,7 +44,7 @@ Report round_trip_a(miocpp::Token waker_token, miocpp::Token pipe_token, std::st
   if (ec) {
     return report;
   }
-  for (int polls = 0; polls < 20 && (report.waker_events == 0 || report.pipe_events == 0);
+  for (int polls = 0; polls < 20 && (report.waker_events == 0 || report.stream_events == 0);
        ++polls) {
     poll.poll(events, std::chrono::milliseconds(100), ec);
     if (ec) {
@@ -52,8 +53,8 @@ Report round_trip_a(miocpp::Token waker_token, miocpp::Token pipe_token, std::st
     for (const miocpp::Event& event : events) {
       if (event.token() == waker_token && event.is_readable()) {
         ++report.waker_events;
-      } else if (event.token() == pipe_token && event.is_readable()) {
-        ++report.pipe_events;
+      } else if (event.token() == stream_token && event.is_readable()) {
+        ++report.stream_events;
       } else {
         ++report.other_events;
       }

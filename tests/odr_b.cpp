@@ -1,5 +1,5 @@
 // The other of two translation units that include the whole library (see odr.cpp): a cloned
-// Registry, vectored pipe I/O and a raw descriptor through SourceFd.
+// Registry and vectored stream I/O.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -15,7 +15,8 @@
 
 namespace odr {
 
-Report round_trip_b(miocpp::Token waker_token, miocpp::Token pipe_token, std::string_view message) {
+Report round_trip_b(miocpp::Token waker_token, miocpp::Token stream_token,
+                    std::string_view message) {
   Report report;
   std::error_code& ec = report.error;
   miocpp::Poll poll(ec);
@@ -31,13 +32,12 @@ Report round_trip_b(miocpp::Token waker_token, miocpp::Token pipe_token, std::st
   if (ec) {
     return report;
   }
-  auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+  auto [sender, receiver] = open_streams(ec);
   if (ec) {
     return report;
   }
-  // The raw descriptor, not the Receiver, is what gets registered here.
-  const miocpp::posix::SourceFd source(receiver.native_handle());
-  registry.register_source(source, pipe_token, miocpp::Interest::readable, ec);
+  // Registered through the clone.
+  registry.register_source(receiver, stream_token, miocpp::Interest::readable, ec);
   if (ec) {
     return report;
   }
@@ -55,7 +55,7 @@ Report round_trip_b(miocpp::Token waker_token, miocpp::Token pipe_token, std::st
   if (ec) {
     return report;
   }
-  for (int polls = 0; polls < 20 && (report.waker_events == 0 || report.pipe_events == 0);
+  for (int polls = 0; polls < 20 && (report.waker_events == 0 || report.stream_events == 0);
        ++polls) {
     poll.poll(events, std::chrono::milliseconds(100), ec);
     if (ec) {
@@ -64,14 +64,14 @@ Report round_trip_b(miocpp::Token waker_token, miocpp::Token pipe_token, std::st
     for (const miocpp::Event& event : events) {
       if (event.token() == waker_token && event.is_readable()) {
         ++report.waker_events;
-      } else if (event.token() == pipe_token && event.is_readable()) {
-        ++report.pipe_events;
+      } else if (event.token() == stream_token && event.is_readable()) {
+        ++report.stream_events;
       } else {
         ++report.other_events;
       }
     }
   }
-  registry.deregister(source, ec);
+  registry.deregister(receiver, ec);
   if (ec) {
     return report;
   }
@@ -94,12 +94,12 @@ std::optional<miocpp::Waker> make_waker_b(const miocpp::Registry& registry, mioc
   return waker;
 }
 
-void register_receiver_b(const miocpp::Registry& registry, miocpp::posix::pipe::Receiver& receiver,
+void register_receiver_b(const miocpp::Registry& registry, miocpp::net::TcpStream& receiver,
                          miocpp::Token token, std::error_code& ec) {
   registry.register_source(receiver, token, miocpp::Interest::readable, ec);
 }
 
-std::string drain_b(miocpp::posix::pipe::Receiver& receiver, std::error_code& ec) {
+std::string drain_b(miocpp::net::TcpStream& receiver, std::error_code& ec) {
   std::string received;
   std::array<char, 3> first{};
   std::array<char, 61> second{};

@@ -1,8 +1,5 @@
-// Poll: opening a selector, waiting with and without timeouts, signals, and using its Registry
-// from other threads.
-#include <pthread.h>
-#include <signal.h>
-
+// Poll: opening a selector, waiting with and without timeouts, and using its Registry from other
+// threads. The sources are UDP sockets (test::ReadySource); signals are in poll_unix.cpp.
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -21,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "support/expect.hpp"
+#include "support/net.hpp"
 #include "support/raw_fd.hpp"
 #include <miocpp/miocpp.hpp>
 
@@ -114,10 +112,10 @@ TEST(Poll, DefaultConstructorOpensASelector) {
   EXPECT_TRUE(events.empty());
 
   // It is a working selector, not an empty object.
-  test::OwnedFd fd = test::make_eventfd();
-  ASSERT_EQ(test::register_fd(poll.registry(), fd.get(), Token{1}, Interest::readable),
+  test::ReadySource fd = test::ready_source();
+  ASSERT_EQ(test::register_source(poll.registry(), fd.socket, Token{1}, Interest::readable),
             std::error_code());
-  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(fd.make_ready());
   test::expect_events(poll, events, {{Token{1}, test::Ready::readable}});
 }
 #endif
@@ -173,10 +171,10 @@ TEST(Poll, ZeroTimeoutStillCollectsReadyEvents) {
   std::error_code ec;
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  test::OwnedFd fd = test::make_eventfd();
-  ASSERT_EQ(test::register_fd(poll.registry(), fd.get(), Token{4}, Interest::readable),
+  test::ReadySource fd = test::ready_source();
+  ASSERT_EQ(test::register_source(poll.registry(), fd.socket, Token{4}, Interest::readable),
             std::error_code());
-  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(fd.make_ready());
 
   Events events(16);
   poll.poll(events, 0ms, ec);
@@ -212,8 +210,8 @@ TEST(Poll, TimeoutNeverReturnsEarly) {
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
   // An unrelated, idle registration changes nothing.
-  test::OwnedFd idle = test::make_eventfd();
-  ASSERT_EQ(test::register_fd(poll.registry(), idle.get(), Token{1}, Interest::readable),
+  test::ReadySource idle = test::ready_source();
+  ASSERT_EQ(test::register_source(poll.registry(), idle.socket, Token{1}, Interest::readable),
             std::error_code());
 
   Events events(4);
@@ -310,8 +308,8 @@ TEST(Poll, NoTimeoutBlocksUntilAnotherThreadMakesASourceReady) {
   std::error_code ec;
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  test::PipeEnds pipe = test::open_pipe();
-  poll.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
+  test::ReadySource ready = test::ready_source();
+  poll.registry().register_source(ready.socket, Token{2}, Interest::readable, ec);
   ASSERT_FALSE(ec) << ec.message();
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -319,11 +317,9 @@ TEST(Poll, NoTimeoutBlocksUntilAnotherThreadMakesASourceReady) {
 
   Events events(4);
   const auto start = clock_type::now();
-  std::thread writer([&pipe] {
+  std::thread writer([&ready] {
     std::this_thread::sleep_for(50ms);
-    std::error_code write_ec;
-    EXPECT_EQ(pipe.sender.write(test::bytes_of("ping"), write_ec), 4U);
-    EXPECT_FALSE(write_ec) << write_ec.message();
+    EXPECT_TRUE(ready.make_ready("ping"));
   });
   poll.poll(events, std::nullopt, ec);
   const auto elapsed = clock_type::now() - start;
@@ -343,10 +339,10 @@ TEST(Poll, CapacityZeroEventsIsAnInvalidArgument) {
   std::error_code ec;
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  test::OwnedFd fd = test::make_eventfd();
-  ASSERT_EQ(test::register_fd(poll.registry(), fd.get(), Token{3}, Interest::readable),
+  test::ReadySource fd = test::ready_source();
+  ASSERT_EQ(test::register_source(poll.registry(), fd.socket, Token{3}, Interest::readable),
             std::error_code());
-  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(fd.make_ready());
 
   Events empty(0);
   poll.poll(empty, 0ms, ec);
@@ -382,8 +378,8 @@ TEST(Poll, AMovedFromPollFailsCleanly) {
   EXPECT_TRUE(ec) << "poll on a moved-from Poll succeeded";
   EXPECT_TRUE(events.empty());
 
-  test::OwnedFd fd = test::make_eventfd();
-  EXPECT_NE(test::register_fd(original.registry(), fd.get(), Token{1}, Interest::readable),
+  test::ReadySource fd = test::ready_source();
+  EXPECT_NE(test::register_source(original.registry(), fd.socket, Token{1}, Interest::readable),
             std::error_code());
 
   ec.clear();
@@ -400,9 +396,9 @@ TEST(Poll, AMovedFromPollFailsCleanly) {
   // NOLINTEND(bugprone-use-after-move)
 
   // The moved-to Poll works.
-  ASSERT_EQ(test::register_fd(moved.registry(), fd.get(), Token{1}, Interest::readable),
+  ASSERT_EQ(test::register_source(moved.registry(), fd.socket, Token{1}, Interest::readable),
             std::error_code());
-  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(fd.make_ready());
   test::expect_events(moved, events, {{Token{1}, test::Ready::readable}});
 }
 
@@ -413,8 +409,8 @@ TEST(Poll, MoveAssignmentKeepsRegistrationsAndClosesTheOldSelector) {
   ASSERT_FALSE(ec) << ec.message();
   Poll second(ec);
   ASSERT_FALSE(ec) << ec.message();
-  test::OwnedFd fd = test::make_eventfd();
-  ASSERT_EQ(test::register_fd(first.registry(), fd.get(), Token{6}, Interest::readable),
+  test::ReadySource fd = test::ready_source();
+  ASSERT_EQ(test::register_source(first.registry(), fd.socket, Token{6}, Interest::readable),
             std::error_code());
 
   const std::size_t before = test::open_descriptor_count();
@@ -427,7 +423,7 @@ TEST(Poll, MoveAssignmentKeepsRegistrationsAndClosesTheOldSelector) {
   EXPECT_LT(test::open_descriptor_count(), before);
 #endif
 
-  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(fd.make_ready());
   Events events(4);
   test::expect_events(second, events, {{Token{6}, test::Ready::readable}});
 }
@@ -435,8 +431,8 @@ TEST(Poll, MoveAssignmentKeepsRegistrationsAndClosesTheOldSelector) {
 TEST(Poll, AnEmptyRegistryFailsCleanly) {
   const test::DescriptorLeakCheck leak_check;
   const Registry empty;
-  test::OwnedFd fd = test::make_eventfd();
-  miocpp::posix::SourceFd source{fd.get()};
+  test::ReadySource fd = test::ready_source();
+  miocpp::net::UdpSocket& source = fd.socket;
   std::error_code ec;
   empty.register_source(source, Token{1}, Interest::readable, ec);
   EXPECT_TRUE(ec);
@@ -453,16 +449,16 @@ TEST(Poll, AnEmptyRegistryFailsCleanly) {
   const Waker waker(empty, Token{2}, ec);
   EXPECT_TRUE(ec);
 
-  // A pipe end that failed to register with the empty registry is not marked as registered.
-  test::PipeEnds pipe = test::open_pipe();
-  empty.register_source(pipe.receiver, Token{3}, Interest::readable, ec);
+  // A socket that failed to register with the empty registry is not marked as registered.
+  test::ReadySource ready = test::ready_source();
+  empty.register_source(ready.socket, Token{3}, Interest::readable, ec);
   EXPECT_TRUE(ec);
 
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(pipe.receiver, Token{3}, Interest::readable, ec);
+  poll.registry().register_source(ready.socket, Token{3}, Interest::readable, ec);
   ASSERT_FALSE(ec) << ec.message();
-  ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
+  ASSERT_TRUE(ready.make_ready("x"));
   Events events(4);
   test::expect_events(poll, events, {{Token{3}, test::Ready::readable}});
 
@@ -472,129 +468,6 @@ TEST(Poll, AnEmptyRegistryFailsCleanly) {
 #endif
 }
 
-// ---- Signals
-// -------------------------------------------------------------------------------------
-
-extern "C" void ignore_signal(int /*signal*/) {}
-
-/// Installs a no-op handler for `signal` without SA_RESTART for its lifetime.
-class NoOpSignalHandler {
- public:
-  explicit NoOpSignalHandler(int signal) : signal_(signal) {
-    struct sigaction action {};
-    action.sa_handler = ignore_signal;
-    ::sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // deliberately no SA_RESTART
-    installed_ = ::sigaction(signal_, &action, &previous_) == 0;
-  }
-  NoOpSignalHandler(const NoOpSignalHandler&) = delete;
-  NoOpSignalHandler& operator=(const NoOpSignalHandler&) = delete;
-  ~NoOpSignalHandler() {
-    if (installed_) {
-      ::sigaction(signal_, &previous_, nullptr);
-    }
-  }
-
-  [[nodiscard]] bool installed() const { return installed_; }
-
- private:
-  int signal_;
-  struct sigaction previous_ {};
-  bool installed_ = false;
-};
-
-struct InterruptedPoll {
-  std::error_code ec;
-  clock_type::duration elapsed{};
-  std::size_t events = 0;
-};
-
-/// Blocks in poll(timeout) on another thread and signals that thread until the poll returns. A
-/// signal that lands before the thread is inside the wait runs the no-op handler and is lost, so
-/// it keeps signalling every 50 ms -- for 3 s at most; then a Waker ends the poll, which makes the
-/// test fail rather than hang if the library retried the interrupted wait.
-InterruptedPoll poll_until_interrupted(Poll& poll, std::optional<std::chrono::nanoseconds> timeout,
-                                       bool throwing) {
-  std::error_code ec;
-  const Waker waker(poll.registry(), Token{99}, ec);
-  EXPECT_FALSE(ec) << ec.message();
-
-  InterruptedPoll result;
-  std::atomic<bool> done{false};
-  Events events(4);
-  std::thread poller([&] {
-    const auto start = clock_type::now();
-#if MIOCPP_HAS_EXCEPTIONS
-    if (throwing) {
-      try {
-        poll.poll(events, timeout);
-      } catch (const std::system_error& error) {
-        result.ec = error.code();
-      }
-    } else {
-      poll.poll(events, timeout, result.ec);
-    }
-#else
-    (void)throwing;
-    poll.poll(events, timeout, result.ec);
-#endif
-    result.elapsed = clock_type::now() - start;
-    result.events = events.size();
-    done.store(true);
-  });
-
-  const pthread_t target = poller.native_handle();
-  const auto deadline = clock_type::now() + 3s;
-  while (!done.load() && clock_type::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-    if (!done.load()) {
-      ::pthread_kill(target, SIGUSR1);
-    }
-  }
-  if (!done.load()) {
-    waker.wake(ec);
-  }
-  poller.join();
-  return result;
-}
-
-void expect_interrupted(std::optional<std::chrono::nanoseconds> timeout, bool throwing) {
-  const test::DescriptorLeakCheck leak_check;
-  const NoOpSignalHandler handler(SIGUSR1);
-  ASSERT_TRUE(handler.installed());
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-
-  const InterruptedPoll result = poll_until_interrupted(poll, timeout, throwing);
-  EXPECT_EQ(result.ec, std::errc::interrupted) << result.ec.message();
-  EXPECT_EQ(result.events, 0U);
-  EXPECT_LT(result.elapsed, 3s) << "the interrupted wait was retried";
-
-  // The Poll is fine afterwards.
-  Events events(4);
-  poll.poll(events, 0ms, ec);
-  EXPECT_FALSE(ec) << ec.message();
-}
-
-TEST(Poll, SignalInterruptsAWaitWithoutTimeout) {
-  expect_interrupted(std::nullopt, false);
-}
-
-TEST(Poll, SignalInterruptsAWaitWithMillisecondTimeout) {
-  expect_interrupted(10s, false);
-}
-
-TEST(Poll, SignalInterruptsAWaitWithSubMillisecondTimeout) {
-  expect_interrupted(10s + 500us, false);
-}
-
-#if MIOCPP_HAS_EXCEPTIONS
-TEST(Poll, SignalMakesTheThrowingPollThrowInterrupted) {
-  expect_interrupted(10s, true);
-}
-#endif
-
 // ---- The Registry from other threads
 // -------------------------------------------------------------
 
@@ -603,8 +476,8 @@ TEST(Poll, RegisteringFromAnotherThreadReachesABlockedPoll) {
   std::error_code ec;
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  test::PipeEnds pipe = test::open_pipe();
-  ASSERT_EQ(pipe.sender.write(test::bytes_of("ready before registration"), ec), 25U);
+  test::ReadySource ready = test::ready_source();
+  ASSERT_TRUE(ready.make_ready("ready before registration"));
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
   const WakeAfter bound(waker, 5s);
@@ -612,7 +485,7 @@ TEST(Poll, RegisteringFromAnotherThreadReachesABlockedPoll) {
   std::error_code register_ec;
   std::thread registrar([&] {
     std::this_thread::sleep_for(50ms);  // let the main thread block first
-    poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, register_ec);
+    poll.registry().register_source(ready.socket, Token{1}, Interest::readable, register_ec);
   });
   Events events(4);
   poll.poll(events, std::nullopt, ec);
@@ -629,10 +502,10 @@ TEST(Poll, ReregisteringFromAnotherThreadReachesABlockedPoll) {
   std::error_code ec;
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  test::SocketPair pair = test::make_socket_pair();
-  ASSERT_TRUE(pair.first.valid());
+  test::ReadySource idle = test::ready_source();
+  ASSERT_TRUE(idle.valid());
   // Idle for reading; writable all along, but that is not asked for yet.
-  ASSERT_EQ(test::register_fd(poll.registry(), pair.first.get(), Token{1}, Interest::readable),
+  ASSERT_EQ(test::register_source(poll.registry(), idle.socket, Token{1}, Interest::readable),
             std::error_code());
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -641,8 +514,7 @@ TEST(Poll, ReregisteringFromAnotherThreadReachesABlockedPoll) {
   std::error_code reregister_ec;
   std::thread registrar([&] {
     std::this_thread::sleep_for(50ms);  // let the main thread block first
-    miocpp::posix::SourceFd source{pair.first.get()};
-    poll.registry().reregister(source, Token{2}, Interest::writable, reregister_ec);
+    poll.registry().reregister(idle.socket, Token{2}, Interest::writable, reregister_ec);
   });
   Events events(4);
   poll.poll(events, std::nullopt, ec);
@@ -660,8 +532,8 @@ TEST(Poll, DeregisteringFromAnotherThreadSilencesABlockedPoll) {
   std::error_code ec;
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  test::PipeEnds pipe = test::open_pipe();
-  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  test::ReadySource ready = test::ready_source();
+  poll.registry().register_source(ready.socket, Token{1}, Interest::readable, ec);
   ASSERT_FALSE(ec) << ec.message();
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -669,9 +541,9 @@ TEST(Poll, DeregisteringFromAnotherThreadSilencesABlockedPoll) {
   std::error_code thread_ec;
   std::thread worker([&] {
     std::this_thread::sleep_for(50ms);  // let the main thread block first
-    poll.registry().deregister(pipe.receiver, thread_ec);
+    poll.registry().deregister(ready.socket, thread_ec);
     if (!thread_ec) {
-      (void)pipe.sender.write(test::bytes_of("unseen"), thread_ec);
+      EXPECT_TRUE(ready.make_ready("unseen"));
     }
     std::this_thread::sleep_for(50ms);
     std::error_code wake_ec;
@@ -695,8 +567,8 @@ TEST(Poll, RegistryChangesFromAnotherThreadKeepTheTimeout) {
   std::error_code ec;
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  test::OwnedFd idle = test::make_eventfd();
-  miocpp::posix::SourceFd source{idle.get()};
+  test::ReadySource idle = test::ready_source();
+  miocpp::net::UdpSocket& source = idle.socket;
 
   std::atomic<bool> finished{false};
   std::error_code thread_ec;
@@ -731,10 +603,10 @@ TEST(Poll, DrainingOnAnotherThreadRearmsForABlockedPoll) {
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
   Events events(4);
-  test::PipeEnds pipe = test::open_pipe();
-  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
+  test::ReadySource ready = test::ready_source();
+  poll.registry().register_source(ready.socket, Token{1}, Interest::readable, ec);
   ASSERT_FALSE(ec) << ec.message();
-  ASSERT_EQ(pipe.sender.write(test::bytes_of("first"), ec), 5U);
+  ASSERT_TRUE(ready.make_ready("first"));
   test::expect_events(poll, events, {{Token{1}, test::Ready::readable}});
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -746,11 +618,13 @@ TEST(Poll, DrainingOnAnotherThreadRearmsForABlockedPoll) {
   std::thread worker([&] {
     std::this_thread::sleep_for(50ms);  // let the main thread block first
     std::array<std::byte, 64> buffer{};
-    drained = pipe.receiver.read(buffer, read_ec);
+    drained = ready.socket.recv(buffer, read_ec);
     if (!read_ec) {
-      (void)pipe.receiver.read(buffer, read_ec);  // would block
+      (void)ready.socket.recv(buffer, read_ec);  // would block
     }
-    (void)pipe.sender.write(test::bytes_of("second"), write_ec);
+    if (!ready.make_ready("second")) {
+      write_ec = std::make_error_code(std::errc::io_error);
+    }
   });
   poll.poll(events, std::nullopt, ec);
   worker.join();
@@ -770,12 +644,13 @@ TEST(Poll, ASmallBufferReportsEveryReadySourceInTurn) {
   Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
   constexpr std::size_t sources = 8;
-  std::vector<test::OwnedFd> fds;
+  std::vector<test::ReadySource> fds;
   for (std::size_t i = 0; i < sources; ++i) {
-    fds.push_back(test::make_eventfd());
-    ASSERT_EQ(test::register_fd(poll.registry(), fds.back().get(), Token{i}, Interest::readable),
-              std::error_code());
-    ASSERT_TRUE(test::eventfd_add(fds.back().get()));
+    fds.push_back(test::ready_source());
+    ASSERT_EQ(
+        test::register_source(poll.registry(), fds.back().socket, Token{i}, Interest::readable),
+        std::error_code());
+    ASSERT_TRUE(fds.back().make_ready());
   }
 
   Events events(1);
@@ -803,9 +678,9 @@ TEST(Poll, RegistryOperationsAreThreadSafe) {
   ASSERT_FALSE(ec) << ec.message();
 
   constexpr std::size_t threads = 4;
-  std::vector<test::OwnedFd> fds;
+  std::vector<test::ReadySource> fds;
   for (std::size_t i = 0; i < threads; ++i) {
-    fds.push_back(test::make_eventfd());
+    fds.push_back(test::ready_source());
     ASSERT_TRUE(fds.back().valid());
   }
 
@@ -815,8 +690,7 @@ TEST(Poll, RegistryOperationsAreThreadSafe) {
   for (std::size_t i = 0; i < threads; ++i) {
     // Half the threads use the Poll's own registry, half the clone.
     const Registry& registry = i % 2 == 0 ? poll.registry() : clone;
-    workers.emplace_back([&registry, &errors, i, fd = fds[i].get()] {
-      miocpp::posix::SourceFd source{fd};
+    workers.emplace_back([&registry, &errors, i, &source = fds[i].socket] {
       std::error_code& worker_ec = errors[i];
       for (int round = 0; round < 200 && !worker_ec; ++round) {
         registry.register_source(source, Token{i}, Interest::readable, worker_ec);
@@ -854,7 +728,7 @@ TEST(Poll, RegistryOperationsAreThreadSafe) {
   // Each descriptor ended up registered once, with its final token.
   std::vector<test::Expected> expected;
   for (std::size_t i = 0; i < threads; ++i) {
-    ASSERT_TRUE(test::eventfd_add(fds[i].get()));
+    ASSERT_TRUE(fds[i].make_ready());
     expected.push_back({Token{1000 + i}, test::Ready::readable});
   }
   test::expect_events(poll, events, expected);
@@ -880,26 +754,35 @@ TEST(Poll, TryCloneGivesARegistryForTheSamePoll) {
     EXPECT_EQ(test::open_descriptor_count(), before + 1) << "the clone owns a duplicate";
 #endif
 
-    test::OwnedFd fd = test::make_eventfd();
-    ASSERT_EQ(test::register_fd(clone, fd.get(), Token{21}, Interest::readable), std::error_code());
-    ASSERT_TRUE(test::eventfd_add(fd.get()));
+    test::ReadySource fd = test::ready_source();
+    ASSERT_EQ(test::register_source(clone, fd.socket, Token{21}, Interest::readable),
+              std::error_code());
+    ASSERT_TRUE(fd.make_ready());
     Events events(4);
     test::expect_events(poll, events, {{Token{21}, test::Ready::readable}});
 #if MIOCPP_SELECTOR_POLL
-    // poll(2) cannot notice a close until its next poll, and the eventfd below is likely to reuse
-    // this number: deregister before closing, as a raw descriptor must there.
-    miocpp::posix::SourceFd source{fd.get()};
+    // poll(2) cannot notice a close until its next poll, and the socket below is likely to reuse
+    // this number: deregister before closing.
+    miocpp::net::UdpSocket& source = fd.socket;
     clone.deregister(source, ec);
     ASSERT_FALSE(ec) << ec.message();
 #endif
   }
+#if MIOCPP_SELECTOR_IOCP
+  // The Windows backend frees a closed socket's AFD state (and with the last one its AFD helper
+  // handle) once the cancelled AFD poll's completion is dequeued, which the next poll does.
+  Events completions(4);
+  poll.poll(completions, 100ms, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(completions.empty()) << test::describe(completions);
+#endif
   EXPECT_EQ(test::open_descriptor_count(), before) << "the clone's descriptor was not closed";
 
   // The original registry still works once the clone is gone.
-  test::OwnedFd fd = test::make_eventfd();
-  ASSERT_EQ(test::register_fd(poll.registry(), fd.get(), Token{22}, Interest::readable),
+  test::ReadySource fd = test::ready_source();
+  ASSERT_EQ(test::register_source(poll.registry(), fd.socket, Token{22}, Interest::readable),
             std::error_code());
-  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(fd.make_ready());
   Events events(4);
   test::expect_events(poll, events, {{Token{22}, test::Ready::readable}});
 }
@@ -914,14 +797,14 @@ TEST(Poll, AClonedRegistryWorksFromAnotherThreadWhilePollBlocks) {
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
   const WakeAfter bound(waker, 5s);
-  test::PipeEnds pipe = test::open_pipe();
+  test::ReadySource ready = test::ready_source();
 
   std::error_code thread_ec;
   std::thread worker([&, registry = std::move(clone)] {
     std::this_thread::sleep_for(50ms);
-    registry.register_source(pipe.receiver, Token{31}, Interest::readable, thread_ec);
+    registry.register_source(ready.socket, Token{31}, Interest::readable, thread_ec);
     if (!thread_ec) {
-      (void)pipe.sender.write(test::bytes_of("hello"), thread_ec);
+      EXPECT_TRUE(ready.make_ready("hello"));
     }
   });
   Events events(4);
@@ -939,15 +822,15 @@ TEST(Poll, ThrowingTryCloneGivesAWorkingRegistry) {
   const test::DescriptorLeakCheck leak_check;
   Poll poll;
   const Registry clone = poll.registry().try_clone();
-  test::OwnedFd fd = test::make_eventfd();
-  miocpp::posix::SourceFd source{fd.get()};
+  test::ReadySource fd = test::ready_source();
+  miocpp::net::UdpSocket& source = fd.socket;
   clone.register_source(source, Token{41}, Interest::readable);
-  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(fd.make_ready());
   Events events(4);
   test::expect_events(poll, events, {{Token{41}, test::Ready::readable}});
   // Registered through the clone, deregistered through the original: the same Poll.
   EXPECT_NO_THROW(poll.registry().deregister(source));
-  ASSERT_TRUE(test::eventfd_add(fd.get()));
+  ASSERT_TRUE(fd.make_ready());
   test::expect_no_events(poll, events);
 }
 #endif

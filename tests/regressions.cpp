@@ -3,10 +3,6 @@
 // connections drained at once, Events buffers smaller than the ready set, data queued before a
 // FIN, reused descriptor numbers, moved sources, readiness that predates the registration and
 // connections reset before they are accepted.
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -84,7 +80,7 @@ TEST_P(Regressions, ReadRightAfterTheConnectEventWouldBlocks) {
     // Waits for the client to go away (the raw timeouts bound the wait).
     const test::OwnedFd accepted = test::raw_accept(listener.get());
     std::array<char, 16> buffer{};
-    (void)::recv(accepted.get(), buffer.data(), buffer.size(), 0);
+    (void)test::raw_recv(accepted.get(), buffer.data(), buffer.size());
   });
 
   std::error_code ec;
@@ -158,7 +154,12 @@ TEST_P(Regressions, StreamFromAFailedConnectRegistersReportsAndCloses) {
   (void)stream.read(buffer, ec);
   EXPECT_TRUE(!ec || ec == std::errc::connection_refused) << ec.message();
   (void)stream.write(bytes_of("x"), ec);
+#if MIOCPP_SELECTOR_IOCP
+  // Winsock refuses it as not connected (WSAENOTCONN); wine passes on the reset it saw.
+  EXPECT_TRUE(ec == std::errc::not_connected || ec == std::errc::connection_reset) << ec.message();
+#else
   EXPECT_TRUE(ec == std::errc::broken_pipe || ec == std::errc::not_connected) << ec.message();
+#endif
   poll.registry().deregister(stream, ec);
   EXPECT_FALSE(ec) << ec.message();
   stream = TcpStream();
@@ -256,7 +257,7 @@ TEST_P(Regressions, DataQueuedBeforeTheFinIsReadBeforeEndOfStream) {
   OPEN_POLL(poll);
   Events events(16);
   test::StreamPair pair = test::connected_pair(any_local());
-  ASSERT_NE(pair.client.native_handle(), -1);
+  ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   REGISTER(poll, pair.client, stream_token, Interest::readable);
 
   // Little enough to fit the receive window, so that the FIN follows right behind the data.
@@ -273,7 +274,15 @@ TEST_P(Regressions, DataQueuedBeforeTheFinIsReadBeforeEndOfStream) {
   std::this_thread::sleep_for(50ms);
 #endif
 
+#if MIOCPP_SELECTOR_IOCP
+  // wine's AFD reports the FIN (read_closed) only once the data queued before it is read, so
+  // here read_closed may come after the data; it is checked below.
+  test::expect_events(poll, events, {{stream_token, Ready::readable}});
+  const bool closed_with_the_data =
+      test::has(test::readiness_for(events, stream_token), Ready::read_closed);
+#else
   test::expect_events(poll, events, {{stream_token, Ready::readable | Ready::read_closed}});
+#endif
   std::vector<std::byte> received;
   std::array<std::byte, 4096> buffer{};
   for (;;) {
@@ -286,6 +295,11 @@ TEST_P(Regressions, DataQueuedBeforeTheFinIsReadBeforeEndOfStream) {
                     buffer.begin() + static_cast<std::ptrdiff_t>(count));
   }
   EXPECT_EQ(received, sent);
+#if MIOCPP_SELECTOR_IOCP
+  if (!closed_with_the_data) {
+    test::expect_events(poll, events, {{stream_token, Ready::read_closed}});
+  }
+#endif
 }
 
 // The largest token value is an ordinary token.
@@ -293,7 +307,7 @@ TEST_P(Regressions, TheLargestTokenWorksForStreams) {
   OPEN_POLL(poll);
   Events events(16);
   test::StreamPair pair = test::connected_pair(any_local());
-  ASSERT_NE(pair.client.native_handle(), -1);
+  ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   const Token largest(std::numeric_limits<std::size_t>::max());
   REGISTER(poll, pair.client, largest, Interest::readable);
   std::error_code ec;
@@ -307,13 +321,13 @@ TEST_P(Regressions, ReusedDescriptorNumberStartsUnregistered) {
   OPEN_POLL(poll);
   Events events(16);
   test::StreamPair first = test::connected_pair(any_local());
-  ASSERT_NE(first.client.native_handle(), -1);
+  ASSERT_NE(first.client.native_handle(), test::invalid_socket);
   REGISTER(poll, first.client, Token(1), Interest::readable);
-  const int old_fd = first.client.native_handle();
+  const test::NativeSocket old_fd = first.client.native_handle();
   first.client = TcpStream();
 
   test::StreamPair second = test::connected_pair(any_local());
-  ASSERT_NE(second.client.native_handle(), -1);
+  ASSERT_NE(second.client.native_handle(), test::invalid_socket);
   TcpStream& reused = second.client.native_handle() == old_fd ? second.client : second.server;
   TcpStream& writer = &reused == &second.client ? second.server : second.client;
   REGISTER(poll, reused, Token(2), Interest::readable);
@@ -334,7 +348,7 @@ TEST_P(Regressions, MovedRegisteredStreamsKeepTheirRegistrations) {
   std::vector<test::StreamPair> pairs;
   for (std::size_t i = 0; i < count; ++i) {
     pairs.push_back(test::connected_pair(any_local()));
-    ASSERT_NE(pairs.back().client.native_handle(), -1);
+    ASSERT_NE(pairs.back().client.native_handle(), test::invalid_socket);
     REGISTER(poll, pairs.back().client, Token(i), Interest::readable);
   }
   std::vector<test::StreamPair> moved;
@@ -361,7 +375,7 @@ TEST_P(Regressions, ReadinessBeforeRegistrationIsReported) {
   OPEN_POLL(poll);
   Events events(16);
   test::StreamPair pair = test::connected_pair(any_local());
-  ASSERT_NE(pair.client.native_handle(), -1);
+  ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   std::error_code ec;
   EXPECT_EQ(pair.server.write(bytes_of("early"), ec), 5U);
   ASSERT_TRUE(test::raw_wait(pair.client.native_handle(), POLLIN));
@@ -399,25 +413,36 @@ TEST_P(Regressions, ConnectionResetBeforeAcceptLeavesTheListenerWorking) {
   }  // RST
   test::expect_events(poll, events, {{listen_token, Ready::readable}});
   std::error_code ec;
-  for (;;) {
+  // Accepted until would-block, as an edge-triggered loop must: the Windows backend watches the
+  // listener again only once an accept has come back would-block.
+  for (int attempt = 0; attempt < 8; ++attempt) {
     auto [stream, peer] = listener.accept(ec);
+    if (ec == std::errc::operation_would_block) {
+      break;
+    }
     if (ec) {
       // Either it is gone already or accept says so; never a wedged listener.
-      EXPECT_TRUE(ec == std::errc::operation_would_block || ec == std::errc::connection_aborted)
+#if MIOCPP_SELECTOR_IOCP
+      // wine's accept of a connection that was reset in the queue fails with WSAENOTCONN.
+      EXPECT_TRUE(ec == std::errc::connection_aborted || ec == std::errc::not_connected)
           << ec.message();
-      break;
+#else
+      EXPECT_EQ(ec, std::errc::connection_aborted) << ec.message();
+#endif
+      continue;
     }
     std::array<std::byte, 8> buffer{};
     ASSERT_TRUE(test::raw_wait(stream.native_handle(), POLLIN));
     (void)stream.read(buffer, ec);
     EXPECT_TRUE(ec == std::errc::connection_reset || !ec) << ec.message();
   }
+  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
 
   const test::OwnedFd good = test::raw_connect(address);
   test::expect_events(poll, events, {{listen_token, Ready::readable}});
   auto [stream, peer] = listener.accept(ec);
   EXPECT_FALSE(ec) << ec.message();
-  EXPECT_NE(stream.native_handle(), -1);
+  EXPECT_NE(stream.native_handle(), test::invalid_socket);
 }
 
 }  // namespace

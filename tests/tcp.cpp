@@ -1,10 +1,6 @@
 // TCP listeners and streams working together in a Poll loop: accepting, connecting, 16 MiB
 // transfers driven by edge-triggered events (read, peek, write, and both ends in one loop),
 // resets, shutdown events, and registrations that change or go away mid-conversation.
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -270,7 +266,7 @@ TEST_P(TcpTest, SmallWritesAfterConnectingSucceedAtOnce) {
     const test::OwnedFd peer = test::raw_accept(listener.get());
     std::array<std::byte, 1024> buffer{};
     while (received.load() < writes * buffer.size()) {
-      const ssize_t count = ::recv(peer.get(), buffer.data(), buffer.size(), 0);
+      const std::ptrdiff_t count = test::raw_recv(peer.get(), buffer.data(), buffer.size());
       if (count <= 0) {
         return;
       }
@@ -308,10 +304,8 @@ TEST_P(TcpTest, ConnectionResetByPeerReachesTheServerSide) {
   test::OwnedFd raw = test::raw_connect(address);
   ASSERT_TRUE(raw.valid());
   ASSERT_TRUE(test::set_linger_zero(raw.get()));
-  ASSERT_EQ(::fcntl(raw.get(), F_SETFL, ::fcntl(raw.get(), F_GETFL) | O_NONBLOCK), 0);
-  const int fd = ::fcntl(raw.get(), F_DUPFD_CLOEXEC, 0);
-  ASSERT_GE(fd, 0);
-  raw.reset();
+  const test::NativeSocket fd = test::release_nonblocking(raw);
+  ASSERT_NE(fd, test::invalid_socket);
   TcpStream client = TcpStream::from_native(fd);
   REGISTER(poll, listener, listen_token, Interest::readable);
   REGISTER(poll, client, client_token, Interest::readable | Interest::writable);
@@ -322,10 +316,20 @@ TEST_P(TcpTest, ConnectionResetByPeerReachesTheServerSide) {
 
   client = TcpStream();  // RST
   REGISTER(poll, server, server_token, Interest::readable);
+#if MIOCPP_SELECTOR_IOCP
+  // AFD reports a reset as AFD_POLL_ABORT: readable and both halves closed, not an error (only a
+  // failed connect is one there, as in mio). Windows' recv then reports the reset; under wine
+  // wine's own socket polling has already collected it, and recv sees a plain end of stream.
+  test::expect_events(poll, events, {{server_token, Ready::readable | Ready::read_closed}});
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(server.read(buffer, ec), 0U);
+  EXPECT_TRUE(!ec || ec == std::errc::connection_reset) << ec.message();
+#else
   test::expect_events(poll, events, {{server_token, Ready::readable | Ready::error}});
   std::array<std::byte, 16> buffer{};
   EXPECT_EQ(server.read(buffer, ec), 0U);
   EXPECT_EQ(ec, std::errc::connection_reset) << ec.message();
+#endif
 }
 
 TEST_P(TcpTest, PeerShutdownOfWritingIsTheOnlyCloseEvent) {
@@ -346,7 +350,7 @@ TEST_P(TcpTest, PeerShutdownOfWritingIsTheOnlyCloseEvent) {
   }));
   test::expect_no_events(poll, events, 100ms);
 
-  ASSERT_EQ(::shutdown(peer.get(), SHUT_WR), 0);
+  ASSERT_EQ(::shutdown(peer.get(), test::shutdown_write), 0);
   ASSERT_TRUE(test::wait_for_event(poll, events, client_token, [](const Event& event) {
     EXPECT_TRUE(event.is_read_closed()) << event;
     EXPECT_FALSE(event.is_write_closed()) << "only the peer's writing side closed: " << event;
@@ -487,7 +491,7 @@ std::string transfer_name(const ::testing::TestParamInfo<Transfer>& param_info) 
 INSTANTIATE_TEST_SUITE_P(Loopback, TcpTransfer, ::testing::ValuesIn(transfers()), transfer_name);
 
 /// A raw peer thread that sends `total` bytes of the pattern in 64 KiB writes.
-std::jthread pattern_sender(int listener, std::size_t total, std::atomic<bool>& ok) {
+std::jthread pattern_sender(test::NativeSocket listener, std::size_t total, std::atomic<bool>& ok) {
   return std::jthread([listener, total, &ok] {
     const test::OwnedFd peer = test::raw_accept(listener);
     std::vector<std::byte> chunk(64 * 1024);
@@ -615,7 +619,7 @@ TEST_P(TcpTransfer, WriteSixteenMiB) {
     std::vector<std::byte> buffer(64 * 1024);
     std::size_t offset = 0;
     while (offset < sixteen_mib) {
-      const ssize_t count = ::recv(peer.get(), buffer.data(), buffer.size(), 0);
+      const std::ptrdiff_t count = test::raw_recv(peer.get(), buffer.data(), buffer.size());
       if (count <= 0) {
         break;
       }
@@ -671,7 +675,7 @@ TEST_P(TcpTransfer, BothEndsInOnePollLoop) {
   OPEN_POLL(poll);
   Events events(128);
   test::StreamPair pair = test::connected_pair(any_local());
-  ASSERT_NE(pair.client.native_handle(), -1);
+  ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   ASSERT_TRUE(test::set_small_buffers(pair.client.native_handle()));
   ASSERT_TRUE(test::set_small_buffers(pair.server.native_handle()));
   REGISTER(poll, pair.client, client_token, Interest::writable);

@@ -1,11 +1,7 @@
 // net::TcpListener: binding, accepting (non-blocking, close-on-exec, one readable edge per burst of
 // connections), registration, options, ownership, empty listeners and running out of
-// descriptors. Every test that opens sockets runs on the IPv4 and the IPv6 loopback.
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+// descriptors (tcp_listener_unix.cpp). Every test that opens sockets runs on the IPv4 and the IPv6
+// loopback.
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -48,7 +44,7 @@ static_assert(std::is_nothrow_move_constructible_v<TcpListener> &&
               std::is_nothrow_move_assignable_v<TcpListener>);
 static_assert(!std::is_copy_constructible_v<TcpListener> &&
               !std::is_copy_assignable_v<TcpListener>);
-static_assert(std::is_same_v<TcpListener::native_handle_type, int>);
+static_assert(std::is_same_v<TcpListener::native_handle_type, test::NativeSocket>);
 static_assert(
     std::is_same_v<decltype(std::declval<TcpListener&>().accept(std::declval<std::error_code&>())),
                    std::pair<TcpStream, SocketAddr>>);
@@ -81,7 +77,7 @@ void expect_accepted(const TcpStream& stream, const SocketAddr& peer, const Sock
 }
 
 /// The address of a raw connected socket, read through a TcpStream that borrows it.
-SocketAddr local_addr_of(int fd) {
+SocketAddr local_addr_of(test::NativeSocket fd) {
   TcpStream borrowed = TcpStream::from_native(fd);
   std::error_code ec;
   const SocketAddr address = borrowed.local_addr(ec);
@@ -126,7 +122,7 @@ TEST_P(TcpListenerTest, AcceptsOneConnectionThenWouldBlock) {
 
   auto [stream, peer] = listener.accept(ec);
   ASSERT_FALSE(ec) << ec.message();
-  ASSERT_NE(stream.native_handle(), -1);
+  ASSERT_NE(stream.native_handle(), test::invalid_socket);
   expect_accepted(stream, peer, address, local_addr_of(client.get()));
 
   // Accepted streams are non-blocking and close-on-exec, set atomically by the accept.
@@ -139,7 +135,7 @@ TEST_P(TcpListenerTest, AcceptsOneConnectionThenWouldBlock) {
   // No more connections: would-block, with both results empty.
   auto [none, nobody] = listener.accept(ec);
   EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
-  EXPECT_EQ(none.native_handle(), -1);
+  EXPECT_EQ(none.native_handle(), test::invalid_socket);
   EXPECT_EQ(nobody, SocketAddr());
 
   EXPECT_FALSE(listener.take_error(ec));
@@ -306,10 +302,10 @@ TEST_P(TcpListenerTest, TtlRoundTrips) {
 
 TEST_P(TcpListenerTest, NativeHandleReleaseAndFromNativeTransferOwnership) {
   BIND_LISTENER(listener, address, any_local());
-  const int fd = listener.native_handle();
-  ASSERT_GE(fd, 0);
+  const test::NativeSocket fd = listener.native_handle();
+  ASSERT_NE(fd, test::invalid_socket);
   EXPECT_EQ(listener.release(), fd);
-  EXPECT_EQ(listener.native_handle(), -1);
+  EXPECT_EQ(listener.native_handle(), test::invalid_socket);
   EXPECT_TRUE(test::is_open_descriptor(fd)) << "release must not close";
 
   std::error_code ec;
@@ -325,12 +321,12 @@ TEST_P(TcpListenerTest, NativeHandleReleaseAndFromNativeTransferOwnership) {
     // Moving hands the descriptor on and leaves the source empty.
     TcpListener moved = std::move(adopted);
     EXPECT_EQ(moved.native_handle(), fd);
-    EXPECT_EQ(adopted.native_handle(), -1);  // NOLINT(bugprone-use-after-move)
+    EXPECT_EQ(adopted.native_handle(), test::invalid_socket);  // NOLINT(bugprone-use-after-move)
     const test::OwnedFd client = test::raw_connect(address);
     ASSERT_TRUE(test::raw_wait(moved.native_handle(), POLLIN));
     auto [stream, peer] = moved.accept(ec);
     EXPECT_FALSE(ec) << ec.message();
-    EXPECT_NE(stream.native_handle(), -1);
+    EXPECT_NE(stream.native_handle(), test::invalid_socket);
   }
   EXPECT_FALSE(test::is_open_descriptor(fd)) << "the adopting listener closes on destruction";
 }
@@ -342,10 +338,8 @@ TEST_P(TcpListenerTest, AdoptsARawListeningSocket) {
   test::OwnedFd raw = test::raw_listen(any_local(), address);
   ASSERT_TRUE(raw.valid());
   // A listener made elsewhere is blocking; whoever hands it over makes it non-blocking first.
-  const int fd = ::fcntl(raw.get(), F_DUPFD_CLOEXEC, 0);
-  ASSERT_GE(fd, 0) << std::strerror(errno);
-  raw.reset();
-  ASSERT_EQ(::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+  const test::NativeSocket fd = test::release_nonblocking(raw);
+  ASSERT_NE(fd, test::invalid_socket);
 
   TcpListener listener = TcpListener::from_native(fd);
   std::error_code ec;
@@ -368,7 +362,8 @@ TEST_P(TcpListenerTest, BindingAPortInUseGivesAddressInUse) {
   std::error_code ec;
   const TcpListener second = TcpListener::bind(address, ec);
   EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
-  EXPECT_EQ(second.native_handle(), -1) << "a failed bind gives an empty listener";
+  EXPECT_EQ(second.native_handle(), test::invalid_socket)
+      << "a failed bind gives an empty listener";
 
   // A connected socket's port is in use too, even with SO_REUSEADDR.
   const test::OwnedFd client = test::raw_connect(address);
@@ -387,62 +382,7 @@ TEST_P(TcpListenerTest, BindingANonLocalAddressFailsCleanly) {
   std::error_code ec;
   const TcpListener listener = TcpListener::bind(foreign, ec);
   EXPECT_EQ(ec, std::errc::address_not_available) << ec.message();
-  EXPECT_EQ(listener.native_handle(), -1);
-}
-
-TEST_P(TcpListenerTest, AcceptReportsEmfileAndRecovers) {
-  OPEN_POLL(poll);
-  Events events(16);
-  BIND_LISTENER(listener, address, any_local());
-  std::error_code ec;
-  poll.registry().register_source(listener, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  const test::OwnedFd client = test::raw_connect(address);
-  ASSERT_TRUE(client.valid());
-  test::expect_events(poll, events, {{id1, Ready::readable}});
-
-  ::rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
-  std::vector<int> fillers;
-  std::error_code emfile_ec;
-  std::pair<TcpStream, SocketAddr> refused;
-  {
-    // Just above what is open now, then filled up to the limit.
-    ::rlimit lowered = saved;
-    lowered.rlim_cur = static_cast<rlim_t>(test::open_descriptor_count() + 8);
-    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0) << std::strerror(errno);
-    for (;;) {
-      const int fd = ::dup(client.get());
-      if (fd < 0) {
-        break;
-      }
-      fillers.push_back(fd);
-    }
-    const int fill_errno = errno;
-    refused = listener.accept(emfile_ec);
-    for (const int fd : fillers) {
-      ::close(fd);
-    }
-    ::setrlimit(RLIMIT_NOFILE, &saved);
-    EXPECT_EQ(fill_errno, EMFILE);
-  }
-  EXPECT_EQ(emfile_ec, std::errc::too_many_files_open) << emfile_ec.message();
-  EXPECT_EQ(refused.first.native_handle(), -1);
-  EXPECT_EQ(refused.second, SocketAddr());
-
-  // With descriptors free again, the pending connection is still there to accept.
-  auto [stream, peer] = listener.accept(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  expect_accepted(stream, peer, address, local_addr_of(client.get()));
-  (void)listener.accept(ec);
-  EXPECT_EQ(ec, std::errc::operation_would_block);
-
-  // And the listener keeps reporting new connections.
-  const test::OwnedFd later = test::raw_connect(address);
-  test::expect_events(poll, events, {{id1, Ready::readable}});
-  auto next = listener.accept(ec);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_NE(next.first.native_handle(), -1);
+  EXPECT_EQ(listener.native_handle(), test::invalid_socket);
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -478,12 +418,12 @@ class TcpListenerEmpty : public test::LeakChecked<> {};
 
 TEST_F(TcpListenerEmpty, EveryCallReportsBadFileDescriptor) {
   TcpListener listener;
-  EXPECT_EQ(listener.native_handle(), -1);
+  EXPECT_EQ(listener.native_handle(), test::invalid_socket);
   std::error_code ec;
 
   auto [stream, peer] = listener.accept(ec);
   EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
-  EXPECT_EQ(stream.native_handle(), -1);
+  EXPECT_EQ(stream.native_handle(), test::invalid_socket);
   EXPECT_EQ(peer, SocketAddr());
 
   ec.clear();
@@ -514,9 +454,9 @@ TEST_F(TcpListenerEmpty, EveryCallReportsBadFileDescriptor) {
   poll.registry().deregister(listener, ec);
   EXPECT_TRUE(ec);
 
-  EXPECT_EQ(listener.release(), -1);
+  EXPECT_EQ(listener.release(), test::invalid_socket);
   TcpListener moved = std::move(listener);
-  EXPECT_EQ(moved.native_handle(), -1);
+  EXPECT_EQ(moved.native_handle(), test::invalid_socket);
 
 #if MIOCPP_HAS_EXCEPTIONS
   try {
@@ -540,8 +480,8 @@ TEST_F(TcpListenerEmpty, MoveAssignmentClosesTheOldListener) {
   ASSERT_FALSE(ec) << ec.message();
   TcpListener second = TcpListener::bind(test::any_local_address(), ec);
   ASSERT_FALSE(ec) << ec.message();
-  const int first_fd = first.native_handle();
-  const int second_fd = second.native_handle();
+  const test::NativeSocket first_fd = first.native_handle();
+  const test::NativeSocket second_fd = second.native_handle();
   first = std::move(second);
   EXPECT_EQ(first.native_handle(), second_fd);
   EXPECT_FALSE(test::is_open_descriptor(first_fd));

@@ -1,11 +1,5 @@
 // net::UdpSocket over IPv4 and IPv6 loopback: binding, datagrams and their senders, readiness
 // edges, connected sockets, ICMP errors, options, multicast, ownership and empty sockets.
-#include <fcntl.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -27,10 +21,11 @@
 
 #include <gtest/gtest.h>
 
-#include <net/if.h>
-
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
+#include "support/interfaces.hpp"
+#include "support/net.hpp"
+#include "support/socket_api.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
@@ -58,7 +53,7 @@ static_assert(std::is_nothrow_default_constructible_v<UdpSocket>);
 static_assert(std::is_nothrow_move_constructible_v<UdpSocket> &&
               std::is_nothrow_move_assignable_v<UdpSocket>);
 static_assert(!std::is_copy_constructible_v<UdpSocket> && !std::is_copy_assignable_v<UdpSocket>);
-static_assert(std::is_same_v<UdpSocket::native_handle_type, int>);
+static_assert(std::is_same_v<UdpSocket::native_handle_type, test::NativeSocket>);
 
 /// A Poll that must open; the test stops if it does not.
 #define OPEN_POLL(name)      \
@@ -170,6 +165,29 @@ void expect_no_socket_error(const UdpSocket& socket) {
   EXPECT_FALSE(pending) << "pending error: " << pending.message();
 }
 
+/// Expects binding to an address of no interface of this host to have failed with
+/// address_not_available. wine accepts such a bind for an IPv4 UDP socket (Windows and Linux
+/// refuse it); there the socket is expected to exist instead.
+void expect_foreign_bind_refused(const UdpSocket& socket, const std::error_code& ec) {
+  std::error_code local_ec;
+  if (!ec && test::running_under_wine() && socket.local_addr(local_ec).is_ipv4()) {
+    EXPECT_NE(socket.native_handle(), test::invalid_socket);
+    return;
+  }
+  EXPECT_EQ(ec, std::errc::address_not_available) << ec.message();
+  EXPECT_EQ(socket.native_handle(), test::invalid_socket);
+}
+
+/// The error of a send on an unconnected socket: EDESTADDRREQ on POSIX. Winsock says
+/// WSAENOTCONN, and wine WSAEINVAL.
+bool is_no_destination(const std::error_code& ec) {
+#if MIOCPP_SELECTOR_IOCP
+  return ec == std::errc::not_connected || ec == std::errc::invalid_argument;
+#else
+  return ec == std::errc::destination_address_required;
+#endif
+}
+
 /// Asserts that the last poll reported no event for `token` that is readable.
 void expect_not_readable(const Events& events, Token token) {
   for (const miocpp::Event& event : events) {
@@ -177,38 +195,7 @@ void expect_not_readable(const Events& events, Token token) {
   }
 }
 
-bool is_nonblocking(int fd) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  return flags >= 0 && (static_cast<unsigned>(flags) & static_cast<unsigned>(O_NONBLOCK)) != 0;
-}
-
-bool is_close_on_exec(int fd) {
-  const int flags = ::fcntl(fd, F_GETFD);
-  return flags >= 0 && (static_cast<unsigned>(flags) & static_cast<unsigned>(FD_CLOEXEC)) != 0;
-}
-
-/// The first interface (index) whose flags include all of `wanted` and none of `unwanted`.
-std::optional<std::uint32_t> find_interface(unsigned wanted, unsigned unwanted) {
-  ::ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) {
-    return std::nullopt;
-  }
-  std::optional<std::uint32_t> found;
-  for (const ::ifaddrs* entry = list; entry != nullptr && !found; entry = entry->ifa_next) {
-    if ((entry->ifa_flags & wanted) == wanted && (entry->ifa_flags & unwanted) == 0) {
-      const unsigned index = ::if_nametoindex(entry->ifa_name);
-      if (index != 0) {
-        found = index;
-      }
-    }
-  }
-  ::freeifaddrs(list);
-  return found;
-}
-
-std::optional<std::uint32_t> loopback_interface() {
-  return find_interface(IFF_LOOPBACK | IFF_UP, 0);
-}
+using test::loopback_interface;
 
 /// ------------------------------------------------------------------------------------------------
 /// Tests run once over 127.0.0.1 and once over ::1.
@@ -263,8 +250,8 @@ TEST_P(UdpSocketIp, BindToPortZeroPicksAPort) {
   EXPECT_EQ(address.is_ipv6(), is_v6());
 
   EXPECT_GE(socket.native_handle(), 0);
-  EXPECT_TRUE(is_nonblocking(socket.native_handle()));
-  EXPECT_TRUE(is_close_on_exec(socket.native_handle()));
+  EXPECT_TRUE(test::is_nonblocking(socket.native_handle()));
+  EXPECT_TRUE(test::is_close_on_exec(socket.native_handle()));
   expect_no_socket_error(socket);
 }
 
@@ -275,11 +262,10 @@ TEST_P(UdpSocketIp, BindFailuresReportTheReason) {
   std::error_code ec;
   const UdpSocket second = UdpSocket::bind(taken, ec);
   EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
-  EXPECT_EQ(second.native_handle(), -1);
+  EXPECT_EQ(second.native_handle(), test::invalid_socket);
 
   const UdpSocket elsewhere = UdpSocket::bind(foreign(), ec);
-  EXPECT_EQ(ec, std::errc::address_not_available) << ec.message();
-  EXPECT_EQ(elsewhere.native_handle(), -1);
+  expect_foreign_bind_refused(elsewhere, ec);
 }
 
 TEST_P(UdpSocketIp, SendToAndRecvFromBetweenTwoSockets) {
@@ -486,7 +472,7 @@ TEST_P(UdpSocketIp, UnconnectedSocketHasNoPeerAndNoDefaultDestination) {
   EXPECT_EQ(ec, std::errc::not_connected) << ec.message();
 
   EXPECT_EQ(socket1.send(test::bytes_of(data1), ec), 0U);
-  EXPECT_EQ(ec, std::errc::destination_address_required) << ec.message();
+  EXPECT_TRUE(is_no_destination(ec)) << ec.message();
 
   // Receiving does not need a peer; recv just does not say who sent.
   OPEN_POLL(poll);
@@ -513,10 +499,11 @@ TEST_P(UdpSocketIp, SecondReadableEdgeAfterDraining) {
   test::expect_events(poll, events, {{id1, Ready::readable}});
   expect_recv_from(receiver, data1, sender_address);
   expect_nothing_queued(receiver);
-#if MIOCPP_SELECTOR_POLL
+#if MIOCPP_SELECTOR_POLL || MIOCPP_SELECTOR_IOCP
   // poll(2) cannot tell which readiness an operation that would block has used up, so a read's
   // would_block re-arms the whole interest: the still writable socket reports writable once more
-  // (a spurious event), and then nothing.
+  // (a spurious event), and then nothing. The Windows backend re-arms its AFD poll the same way
+  // (as mio does).
   test::expect_events(poll, events, {{id1, Ready::writable}});
 #endif
   test::expect_no_events(poll, events);
@@ -628,6 +615,24 @@ TEST_P(UdpSocketIp, ConnectionRefusedFromIcmpIsReportedOnce) {
   // The error arrives as an error event; take_error() reports and clears it. kqueue has no
   // error readiness for a datagram socket: its read filter fires without EV_EOF (the socket is
   // still usable), so the event is only readable there.
+#if MIOCPP_SELECTOR_IOCP
+  // AFD has no readiness for an ICMP error on a datagram socket: wine reports no event at all
+  // (Windows queues it for the next receive, which makes the socket readable). Either is
+  // accepted here; the error itself must be there to take. Winsock's SO_ERROR is not cleared by
+  // reading it (nor, under wine, by the receive that reports it), so the "cleared" checks of the
+  // other backends do not apply.
+  const auto expect_refused_event = [&] {
+    poll.poll(events, 200ms, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    for (const miocpp::Event& event : events) {
+      EXPECT_TRUE(event.token() == id1 && (event.is_readable() || event.is_error())) << event;
+    }
+  };
+  send_text(socket, data1);
+  expect_refused_event();
+  EXPECT_EQ(socket.take_error(ec), std::errc::connection_refused);
+  EXPECT_FALSE(ec) << ec.message();
+#else
 #if MIOCPP_SELECTOR_KQUEUE
   const Ready refused = Ready::readable;
 #else
@@ -638,6 +643,7 @@ TEST_P(UdpSocketIp, ConnectionRefusedFromIcmpIsReportedOnce) {
   EXPECT_EQ(socket.take_error(ec), std::errc::connection_refused);
   EXPECT_FALSE(ec) << ec.message();
   expect_no_socket_error(socket);
+#endif
 #if MIOCPP_SELECTOR_POLL
   // poll(2) reports a pending error on every poll, so once it has been reported the registration
   // rests until an operation would block or it is reregistered; take_error() is neither.
@@ -647,12 +653,22 @@ TEST_P(UdpSocketIp, ConnectionRefusedFromIcmpIsReportedOnce) {
 
   // Or a receive reports it, once.
   send_text(socket, data2);
+#if MIOCPP_SELECTOR_IOCP
+  expect_refused_event();
+  std::array<std::byte, 16> buffer{};
+  EXPECT_EQ(socket.recv(buffer, ec), 0U);
+  // Windows reports an ICMP port unreachable to recv as WSAECONNRESET; wine as refused.
+  EXPECT_TRUE(ec == std::errc::connection_refused || ec == std::errc::connection_reset)
+      << ec.message();
+  expect_nothing_queued(socket);
+#else
   test::expect_events(poll, events, {{id1, refused}});
   std::array<std::byte, 16> buffer{};
   EXPECT_EQ(socket.recv(buffer, ec), 0U);
   EXPECT_EQ(ec, std::errc::connection_refused) << ec.message();
   expect_nothing_queued(socket);
   expect_no_socket_error(socket);
+#endif
 }
 
 TEST_P(UdpSocketIp, BigDatagramRoundTrip) {
@@ -737,11 +753,11 @@ TEST_P(UdpSocketIp, TryIoRunsARawSystemCall) {
   REGISTER(poll, receiver, id1, Interest::readable);
 
   std::array<std::byte, 64> buffer{};
-  const int fd = receiver.native_handle();
+  const test::NativeSocket fd = receiver.native_handle();
   const auto raw_recv = [&](std::error_code& op_ec) -> std::size_t {
-    const ::ssize_t result = ::recv(fd, buffer.data(), buffer.size(), 0);
+    const std::ptrdiff_t result = test::raw_recv(fd, buffer.data(), buffer.size());
     if (result < 0) {
-      op_ec = std::error_code(errno == EAGAIN ? EWOULDBLOCK : errno, std::system_category());
+      op_ec = test::last_socket_error();
       return 0;
     }
     op_ec.clear();
@@ -799,11 +815,11 @@ TEST_P(UdpSocketIp, TtlRoundTrips) {
 TEST_P(UdpSocketIp, FromNativeAndReleaseHandOwnershipOver) {
   BIND(socket, loopback());
   LOCAL_ADDR(address, socket);
-  const int fd = socket.native_handle();
+  const test::NativeSocket fd = socket.native_handle();
 
-  const int released = socket.release();
+  const test::NativeSocket released = socket.release();
   EXPECT_EQ(released, fd);
-  EXPECT_EQ(socket.native_handle(), -1);
+  EXPECT_EQ(socket.native_handle(), test::invalid_socket);
   std::error_code ec;
   EXPECT_EQ(socket.local_addr(ec), SocketAddr());
   EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
@@ -815,7 +831,8 @@ TEST_P(UdpSocketIp, FromNativeAndReleaseHandOwnershipOver) {
 
   UdpSocket moved = std::move(adopted);
   EXPECT_EQ(moved.native_handle(), fd);
-  EXPECT_EQ(adopted.native_handle(), -1);  // NOLINT(bugprone-use-after-move): moved-from is empty
+  EXPECT_EQ(adopted.native_handle(),
+            test::invalid_socket);  // NOLINT(bugprone-use-after-move): moved-from is empty
   expect_nothing_queued(moved);
 }
 
@@ -838,7 +855,7 @@ TEST_P(UdpSocketIp, NoDescriptorLeaks) {
       const UdpSocket in_use = UdpSocket::bind(address1, ec);  // fails: nothing may stay open
       EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
       const UdpSocket unavailable = UdpSocket::bind(foreign(), ec);
-      EXPECT_TRUE(ec);
+      expect_foreign_bind_refused(unavailable, ec);
 
       socket1 = UdpSocket::from_native(socket1.release());
       socket1 = std::move(socket2);  // closes what socket1 held; the registration moves along
@@ -910,10 +927,8 @@ TEST(UdpSocket, MulticastV4OnLoopback) {
   // Send through the loopback interface.
   ::in_addr loopback{};
   std::memcpy(&loopback, interface_address.octets().data(), 4);
-  ASSERT_EQ(
-      ::setsockopt(sender.native_handle(), IPPROTO_IP, IP_MULTICAST_IF, &loopback, sizeof loopback),
-      0)
-      << std::strerror(errno);
+  ASSERT_TRUE(test::set_option(sender.native_handle(), IPPROTO_IP, IP_MULTICAST_IF, loopback))
+      << test::last_socket_error_message();
   REGISTER(poll, receiver, id1, Interest::readable);
 
   send_text_to(sender, data1, SocketAddr(group, receiver_address.port()));
@@ -971,20 +986,20 @@ TEST_F(UdpSocketV6, MulticastLoopRoundTrips) {
 
 /// A bound IPv6 UDP socket with IPV6_V6ONLY set to `only_v6` before binding.
 UdpSocket v6_socket_with_only_v6(bool only_v6, std::error_code& ec) {
-  const int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    ec = std::error_code(errno, std::system_category());
+  const test::NativeSocket fd = test::raw_socket(AF_INET6, SOCK_DGRAM);
+  if (fd == test::invalid_socket) {
+    ec = test::last_socket_error();
     return {};
   }
   UdpSocket socket = UdpSocket::from_native(fd);
   const int value = only_v6 ? 1 : 0;
   ::sockaddr_in6 any{};
   any.sin6_family = AF_INET6;
-  if (::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &value, sizeof value) != 0 ||
+  if (!test::set_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, value) ||
       ::bind(fd,
              reinterpret_cast<const ::sockaddr*>(&any),  // NOLINT(*-reinterpret-cast)
              sizeof any) != 0) {
-    ec = std::error_code(errno, std::system_category());
+    ec = test::last_socket_error();
     return {};
   }
   ec.clear();
@@ -1065,7 +1080,7 @@ TEST_F(UdpSocketV6, MulticastDelivery) {
   };
   const std::array attempts{
       Attempt{loopback_interface(), Ipv6Addr(0xff02, 0, 0, 0, 0, 0, 0x4d49, 0x4f43)},
-      Attempt{find_interface(IFF_UP | IFF_MULTICAST, IFF_LOOPBACK),
+      Attempt{test::find_interface(test::InterfaceKind::multicast_external),
               Ipv6Addr(0xff01, 0, 0, 0, 0, 0, 0x4d49, 0x4f44)},
   };
   std::string reasons;
@@ -1086,10 +1101,9 @@ TEST_F(UdpSocketV6, MulticastDelivery) {
       continue;
     }
     const unsigned interface_option = index;
-    ASSERT_EQ(::setsockopt(sender.native_handle(), IPPROTO_IPV6, IPV6_MULTICAST_IF,
-                           &interface_option, sizeof interface_option),
-              0)
-        << std::strerror(errno);
+    ASSERT_TRUE(
+        test::set_option(sender.native_handle(), IPPROTO_IPV6, IPV6_MULTICAST_IF, interface_option))
+        << test::last_socket_error_message();
     const SocketAddr target(attempt.group, receiver_address.port(), 0, index);
     sender.send_to(test::bytes_of(data1), target, ec);
     if (ec) {
@@ -1124,7 +1138,7 @@ TEST_F(UdpSocketV6, MulticastDelivery) {
 
 TEST(UdpSocket, DefaultConstructedReportsBadFileDescriptorEverywhere) {
   UdpSocket socket;
-  EXPECT_EQ(socket.native_handle(), -1);
+  EXPECT_EQ(socket.native_handle(), test::invalid_socket);
   const auto bad = [](const std::error_code& ec) { return ec == std::errc::bad_file_descriptor; };
   const SocketAddr somewhere(Ipv4Addr::localhost(), 9);
   std::array<std::byte, 16> buffer{};
@@ -1184,9 +1198,9 @@ TEST(UdpSocket, DefaultConstructedReportsBadFileDescriptorEverywhere) {
 
   const std::size_t count = socket.try_io(
       [fd = socket.native_handle(), &buffer](std::error_code& op_ec) -> std::size_t {
-        const ::ssize_t result = ::recv(fd, buffer.data(), buffer.size(), 0);
+        const std::ptrdiff_t result = test::raw_recv(fd, buffer.data(), buffer.size());
         if (result < 0) {
-          op_ec = std::error_code(errno, std::system_category());
+          op_ec = test::last_socket_error();
           return 0;
         }
         op_ec.clear();
@@ -1200,7 +1214,7 @@ TEST(UdpSocket, DefaultConstructedReportsBadFileDescriptorEverywhere) {
   poll.registry().register_source(socket, id1, Interest::readable, ec);
   EXPECT_TRUE(bad(ec)) << ec.message();
 
-  EXPECT_EQ(socket.release(), -1);
+  EXPECT_EQ(socket.release(), test::invalid_socket);
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -1214,8 +1228,10 @@ TEST(UdpSocket, ThrowingOverloadsThrowSystemErrorWithTheCode) {
     return {};
   };
 
-  EXPECT_EQ(code_of([] { (void)UdpSocket::bind(SocketAddr(Ipv4Addr(192, 0, 2, 1), 0)); }),
-            std::errc::address_not_available);
+  if (!test::running_under_wine()) {  // see expect_foreign_bind_refused
+    EXPECT_EQ(code_of([] { (void)UdpSocket::bind(SocketAddr(Ipv4Addr(192, 0, 2, 1), 0)); }),
+              std::errc::address_not_available);
+  }
   UdpSocket empty;
   EXPECT_EQ(code_of([&] { (void)empty.local_addr(); }), std::errc::bad_file_descriptor);
   EXPECT_EQ(code_of([&] { (void)empty.take_error(); }), std::errc::bad_file_descriptor);
@@ -1228,8 +1244,7 @@ TEST(UdpSocket, ThrowingOverloadsThrowSystemErrorWithTheCode) {
   EXPECT_EQ(code_of([&] { (void)socket.recv(buffer); }), std::errc::operation_would_block);
   EXPECT_EQ(code_of([&] { (void)socket.peek(buffer); }), std::errc::operation_would_block);
   EXPECT_EQ(code_of([&] { (void)socket.peer_addr(); }), std::errc::not_connected);
-  EXPECT_EQ(code_of([&] { (void)socket.send(test::bytes_of(data1)); }),
-            std::errc::destination_address_required);
+  EXPECT_TRUE(is_no_destination(code_of([&] { (void)socket.send(test::bytes_of(data1)); })));
   EXPECT_EQ(code_of([&] { socket.set_multicast_ttl_v4(1000); }), std::errc::invalid_argument);
   EXPECT_TRUE(code_of([&] { (void)socket.only_v6(); }));
 
@@ -1244,8 +1259,9 @@ TEST(UdpSocket, ThrowingOverloadsThrowSystemErrorWithTheCode) {
   test::expect_events(poll, events, {{id1, Ready::readable}});
   EXPECT_EQ(socket.peek_from(buffer), std::make_pair(data1.size(), peer_address));
   EXPECT_EQ(socket.recv_from(buffer), std::make_pair(data1.size(), peer_address));
-#if MIOCPP_SELECTOR_POLL
-  // poll(2) reports the next datagram only once a read has come back would_block.
+#if MIOCPP_SELECTOR_POLL || MIOCPP_SELECTOR_IOCP
+  // poll(2) and the Windows backend's AFD polls report the next datagram only once a read has
+  // come back would_block.
   std::error_code drained;
   (void)socket.recv_from(buffer, drained);
   EXPECT_EQ(drained, std::errc::operation_would_block) << drained.message();

@@ -1,8 +1,14 @@
 // Helpers for the TCP tests: loopback addresses of both families, raw (blocking) peer sockets
 // written against the socket API directly rather than through miocpp, connected miocpp stream
-// pairs, descriptor flag checks, a SIGPIPE detector and a leak-checking fixture.
+// pairs, descriptor flag checks, a SIGPIPE detector and a leak-checking fixture. Each has a POSIX
+// and a Winsock implementation (socket_api.hpp), so the tests that use them run on both.
 #pragma once
 
+#include <miocpp/config.hpp>
+
+#if MIOCPP_OS_WINDOWS
+#include <miocpp/sys/windows/windows.hpp>
+#else
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,7 +19,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#endif
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -24,6 +32,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -32,6 +41,7 @@
 
 #include "support/descriptors.hpp"
 #include "support/raw_fd.hpp"
+#include "support/socket_api.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace test {
@@ -71,7 +81,7 @@ inline std::string family_name(const ::testing::TestParamInfo<Family>& info) {
 /// conversion, which is under test).
 struct RawAddress {
   ::sockaddr_storage storage{};
-  ::socklen_t length = 0;
+  SockLen length = 0;
 
   [[nodiscard]] const ::sockaddr* get() const {
     return reinterpret_cast<const ::sockaddr*>(&storage);  // NOLINT(*-reinterpret-cast)
@@ -101,9 +111,9 @@ inline RawAddress to_raw_address(const miocpp::net::SocketAddr& address) {
 }
 
 /// The port of a bound raw socket (getsockname), 0 on failure.
-inline std::uint16_t raw_local_port(int fd) {
+inline std::uint16_t raw_local_port(NativeSocket fd) {
   ::sockaddr_storage storage{};
-  ::socklen_t length = sizeof storage;
+  SockLen length = sizeof storage;
   if (::getsockname(fd, reinterpret_cast<::sockaddr*>(&storage), &length) != 0) {  // NOLINT
     return 0;
   }
@@ -119,6 +129,61 @@ inline std::uint16_t raw_local_port(int fd) {
 
 // ---- Descriptor flags ---------------------------------------------------------------------------
 
+#if MIOCPP_OS_WINDOWS
+/// Whether an I/O call on the socket returns at once instead of waiting. Winsock cannot be asked
+/// for a socket's FIONBIO mode, so this asks the socket the question by doing it: with nothing
+/// to take (WSAPoll reports no input), a non-blocking socket's recv (or a listener's accept)
+/// fails with WSAEWOULDBLOCK. A blocking socket would wait there, so a receive timeout bounds
+/// the probe for streams and datagrams. False if input is queued, when the probe cannot tell.
+inline bool is_nonblocking(NativeSocket fd) {
+  ::WSAPOLLFD entry{fd, POLLRDNORM, 0};
+  if (::WSAPoll(&entry, 1, 0) != 0) {
+    ADD_FAILURE() << "is_nonblocking: the socket has input queued, so the probe cannot tell";
+    return false;
+  }
+  int listening = 0;
+  int length = sizeof listening;
+  ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
+               reinterpret_cast<char*>(&listening),  // NOLINT(*-reinterpret-cast)
+               &length);
+  if (listening != 0) {
+    const SOCKET accepted = ::accept(fd, nullptr, nullptr);
+    if (accepted != INVALID_SOCKET) {
+      ::closesocket(accepted);
+      return false;
+    }
+    return ::WSAGetLastError() == WSAEWOULDBLOCK;
+  }
+  DWORD saved = 0;
+  length = sizeof saved;
+  ::getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO,
+               reinterpret_cast<char*>(&saved),  // NOLINT(*-reinterpret-cast)
+               &length);
+  set_option(fd, SOL_SOCKET, SO_RCVTIMEO, DWORD{200});
+  char byte = 0;
+  const int result = ::recv(fd, &byte, 1, MSG_PEEK);
+  const int error = ::WSAGetLastError();
+  set_option(fd, SOL_SOCKET, SO_RCVTIMEO, saved);
+  return result == SOCKET_ERROR && error == WSAEWOULDBLOCK;
+}
+
+/// Windows' close-on-exec: the handle is not inherited by child processes.
+inline bool is_close_on_exec(NativeSocket fd) {
+  DWORD flags = 0;
+  return ::GetHandleInformation(reinterpret_cast<HANDLE>(fd),  // NOLINT(*-reinterpret-cast)
+                                &flags) != 0 &&
+         (flags & HANDLE_FLAG_INHERIT) == 0;
+}
+
+/// Whether `fd` names an open socket.
+inline bool is_open_descriptor(NativeSocket fd) {
+  int type = 0;
+  int length = sizeof type;
+  return ::getsockopt(fd, SOL_SOCKET, SO_TYPE,
+                      reinterpret_cast<char*>(&type),  // NOLINT(*-reinterpret-cast)
+                      &length) == 0;
+}
+#else
 inline bool is_nonblocking(int fd) {
   const int flags = ::fcntl(fd, F_GETFL);
   return flags >= 0 && (flags & O_NONBLOCK) != 0;
@@ -133,34 +198,59 @@ inline bool is_close_on_exec(int fd) {
 inline bool is_open_descriptor(int fd) {
   return ::fcntl(fd, F_GETFD) >= 0;
 }
+#endif
 
 /// SO_LINGER {on, 0 s}: closing the socket then sends RST instead of FIN. True on success.
-inline bool set_linger_zero(int fd) {
-  const ::linger value{1, 0};
-  return ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, sizeof value) == 0;
+inline bool set_linger_zero(NativeSocket fd) {
+  ::linger value{};
+  value.l_onoff = 1;
+  value.l_linger = 0;
+  return set_option(fd, SOL_SOCKET, SO_LINGER, value);
 }
 
 /// Caps a socket's send and receive buffers (SO_SNDBUF, SO_RCVBUF), which also stops the kernel
 /// from growing them, so that a bulk transfer must wait for the other side many times.
-inline bool set_small_buffers(int fd, int bytes = 256 * 1024) {
-  return ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) == 0 &&
-         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) == 0;
+inline bool set_small_buffers(NativeSocket fd, int bytes = 256 * 1024) {
+  return set_option(fd, SOL_SOCKET, SO_SNDBUF, bytes) &&
+         set_option(fd, SOL_SOCKET, SO_RCVBUF, bytes);
+}
+
+/// Hands a raw socket over to a miocpp from_native: non-blocking, as from_native expects, and
+/// released from `raw`. invalid_socket (and a test failure) if it cannot be made non-blocking.
+inline NativeSocket release_nonblocking(OwnedFd& raw) {
+  if (!set_nonblocking(raw.get())) {
+    ADD_FAILURE() << "making a raw socket non-blocking: " << last_socket_error_message();
+    return invalid_socket;
+  }
+  return raw.release();
 }
 
 // ---- Raw (blocking) peers -----------------------------------------------------------------------
 
 /// Limits every blocking call on a raw socket, so that a test whose library side misbehaves fails
 /// instead of hanging.
-inline void set_raw_timeouts(int fd, std::chrono::seconds limit = std::chrono::seconds(10)) {
+inline void set_raw_timeouts(NativeSocket fd,
+                             std::chrono::seconds limit = std::chrono::seconds(10)) {
+#if MIOCPP_OS_WINDOWS
+  // Winsock takes the timeouts as a DWORD of milliseconds.
+  const auto value = static_cast<DWORD>(limit.count() * 1000);
+#else
   ::timeval value{};
   value.tv_sec = static_cast<decltype(value.tv_sec)>(limit.count());
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, sizeof value);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, sizeof value);
+#endif
+  set_option(fd, SOL_SOCKET, SO_RCVTIMEO, value);
+  set_option(fd, SOL_SOCKET, SO_SNDTIMEO, value);
 }
 
 /// A blocking TCP socket of the family of `address`; empty on failure.
 inline OwnedFd raw_tcp_socket(const miocpp::net::SocketAddr& address) {
+  start_sockets();
+#if MIOCPP_OS_WINDOWS
+  OwnedFd fd(::WSASocketW(address.is_ipv4() ? AF_INET : AF_INET6, SOCK_STREAM, 0, nullptr, 0,
+                          WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
+#else
   OwnedFd fd(::socket(address.is_ipv4() ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+#endif
   if (fd.valid()) {
     set_raw_timeouts(fd.get());
   }
@@ -172,7 +262,7 @@ inline OwnedFd raw_connect(const miocpp::net::SocketAddr& address) {
   OwnedFd fd = raw_tcp_socket(address);
   const RawAddress raw = to_raw_address(address);
   if (!fd.valid() || ::connect(fd.get(), raw.get(), raw.length) != 0) {
-    ADD_FAILURE() << "raw connect to " << address << ": " << std::strerror(errno);
+    ADD_FAILURE() << "raw connect to " << address << ": " << last_socket_error_message();
     return {};
   }
   return fd;
@@ -183,7 +273,7 @@ inline OwnedFd raw_listen(const miocpp::net::SocketAddr& address, miocpp::net::S
   OwnedFd fd = raw_tcp_socket(address);
   const RawAddress raw = to_raw_address(address);
   if (!fd.valid() || ::bind(fd.get(), raw.get(), raw.length) != 0 || ::listen(fd.get(), 128) != 0) {
-    ADD_FAILURE() << "raw listen on " << address << ": " << std::strerror(errno);
+    ADD_FAILURE() << "raw listen on " << address << ": " << last_socket_error_message();
     return {};
   }
   bound = address;
@@ -198,7 +288,7 @@ inline OwnedFd raw_bound_not_listening(const miocpp::net::SocketAddr& address,
   OwnedFd fd = raw_tcp_socket(address);
   const RawAddress raw = to_raw_address(address);
   if (!fd.valid() || ::bind(fd.get(), raw.get(), raw.length) != 0) {
-    ADD_FAILURE() << "raw bind on " << address << ": " << std::strerror(errno);
+    ADD_FAILURE() << "raw bind on " << address << ": " << last_socket_error_message();
     return {};
   }
   bound = address;
@@ -207,10 +297,14 @@ inline OwnedFd raw_bound_not_listening(const miocpp::net::SocketAddr& address,
 }
 
 /// Blocking accept; the new socket gets the raw timeouts.
-inline OwnedFd raw_accept(int listener) {
+inline OwnedFd raw_accept(NativeSocket listener) {
+#if MIOCPP_OS_WINDOWS
+  OwnedFd fd(::accept(listener, nullptr, nullptr));
+#else
   OwnedFd fd(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+#endif
   if (!fd.valid()) {
-    ADD_FAILURE() << "raw accept: " << std::strerror(errno);
+    ADD_FAILURE() << "raw accept: " << last_socket_error_message();
     return {};
   }
   set_raw_timeouts(fd.get());
@@ -218,10 +312,10 @@ inline OwnedFd raw_accept(int listener) {
 }
 
 /// Blocking: sends all of `bytes` (MSG_NOSIGNAL: the test process must not die of SIGPIPE).
-inline bool raw_send_all(int fd, std::span<const std::byte> bytes) {
+inline bool raw_send_all(NativeSocket fd, std::span<const std::byte> bytes) {
   while (!bytes.empty()) {
-    const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) {
+    const std::ptrdiff_t sent = raw_send(fd, bytes.data(), bytes.size(), send_no_signal);
+    if (sent < 0 && last_socket_error() == std::errc::interrupted) {
       continue;
     }
     if (sent <= 0) {
@@ -233,10 +327,10 @@ inline bool raw_send_all(int fd, std::span<const std::byte> bytes) {
 }
 
 /// Blocking: receives exactly `buffer.size()` bytes; false on error or end-of-stream first.
-inline bool raw_receive_exact(int fd, std::span<std::byte> buffer) {
+inline bool raw_receive_exact(NativeSocket fd, std::span<std::byte> buffer) {
   while (!buffer.empty()) {
-    const ssize_t received = ::recv(fd, buffer.data(), buffer.size(), 0);
-    if (received < 0 && errno == EINTR) {
+    const std::ptrdiff_t received = raw_recv(fd, buffer.data(), buffer.size());
+    if (received < 0 && last_socket_error() == std::errc::interrupted) {
       continue;
     }
     if (received <= 0) {
@@ -247,11 +341,17 @@ inline bool raw_receive_exact(int fd, std::span<std::byte> buffer) {
   return true;
 }
 
-/// Waits with poll(2) -- not miocpp -- until `fd` reports `events`; false after `timeout`.
-inline bool raw_wait(int fd, short events,
+/// Waits with poll(2) (WSAPoll on Windows) -- not miocpp -- until `fd` reports `events`; false
+/// after `timeout`.
+inline bool raw_wait(NativeSocket fd, short events,
                      std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+#if MIOCPP_OS_WINDOWS
+  ::WSAPOLLFD entry{fd, events, 0};
+  const int ready = ::WSAPoll(&entry, 1, static_cast<int>(timeout.count()));
+#else
   ::pollfd entry{fd, events, 0};
   const int ready = ::poll(&entry, 1, static_cast<int>(timeout.count()));
+#endif
   return ready == 1 && (entry.revents & events) != 0;
 }
 
@@ -296,6 +396,69 @@ inline StreamPair connected_pair(const miocpp::net::SocketAddr& any_local) {
   return pair;
 }
 
+/// A source that a test makes readable at will, on every platform: a UDP socket bound to a free
+/// loopback port, and a second one that sends it datagrams. It stands in for an eventfd or a pipe
+/// where a test only needs "something that becomes ready". `socket` is the one to register;
+/// `make_ready` may be called from any thread.
+struct ReadySource {
+  miocpp::net::UdpSocket socket;
+  miocpp::net::UdpSocket sender;
+  miocpp::net::SocketAddr address;
+
+  [[nodiscard]] bool valid() const { return socket.native_handle() != invalid_socket; }
+
+  /// Sends one datagram of `text` to `socket`; true on success.
+  bool make_ready(std::string_view text = "x") {
+    std::error_code ec;
+    const std::size_t sent =
+        sender.send_to(std::as_bytes(std::span(text.data(), text.size())), address, ec);
+    return !ec && sent == text.size();
+  }
+
+  /// Receives datagrams until `socket` would block; returns how many there were.
+  std::size_t drain() {
+    std::array<std::byte, 64> buffer{};
+    std::size_t count = 0;
+    for (;;) {
+      std::error_code ec;
+      (void)socket.recv(buffer, ec);
+      if (ec) {
+        EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
+        return count;
+      }
+      ++count;
+    }
+  }
+};
+
+/// Registers `source`; the error, empty on success. For
+/// `ASSERT_EQ(test::register_source(...), std::error_code())`, which prints the code on failure.
+template <class Source>
+std::error_code register_source(const miocpp::Registry& registry, Source& source,
+                                miocpp::Token token, miocpp::Interest interest) {
+  std::error_code ec;
+  registry.register_source(source, token, interest, ec);
+  return ec;
+}
+
+/// A ReadySource on 127.0.0.1; on failure the test fails and the sockets are empty.
+inline ReadySource ready_source() {
+  ReadySource source;
+  std::error_code ec;
+  source.socket = miocpp::net::UdpSocket::bind(any_local_address(), ec);
+  if (!ec) {
+    source.address = source.socket.local_addr(ec);
+  }
+  if (!ec) {
+    source.sender = miocpp::net::UdpSocket::bind(any_local_address(), ec);
+  }
+  if (ec) {
+    ADD_FAILURE() << "a UDP ready source: " << ec.message();
+    return {};
+  }
+  return source;
+}
+
 /// Bytes of a string, for comparisons.
 inline std::string as_string(std::span<const std::byte> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};  // NOLINT(*-reinterpret-cast)
@@ -332,6 +495,18 @@ bool wait_for_event(miocpp::Poll& poll, miocpp::Events& events, miocpp::Token to
 
 // ---- SIGPIPE ------------------------------------------------------------------------------------
 
+#if MIOCPP_OS_WINDOWS
+/// Windows has no SIGPIPE: a send on a closed connection can only fail. The counter exists so
+/// that the tests read the same on both; it never counts anything.
+class SigpipeCounter {
+ public:
+  /// What a send without MSG_NOSIGNAL on a broken connection raises: nothing, here.
+  static constexpr int raised_by_a_plain_send = 0;
+
+  [[nodiscard]] static bool ok() { return true; }
+  [[nodiscard]] static int received() { return 0; }
+};
+#else
 /// Counts the SIGPIPE signals this process receives while it exists, instead of letting the
 /// default action kill it, so that a library call that raises SIGPIPE fails the test with a
 /// message. The signal is neither ignored nor blocked: a handler is installed and the signal
@@ -339,6 +514,9 @@ bool wait_for_event(miocpp::Poll& poll, miocpp::Events& events, miocpp::Token to
 /// destruction.
 class SigpipeCounter {
  public:
+  /// What a send without MSG_NOSIGNAL on a broken connection raises: one SIGPIPE.
+  static constexpr int raised_by_a_plain_send = 1;
+
   SigpipeCounter() {
     count().store(0);
     struct ::sigaction action {};
@@ -377,6 +555,7 @@ class SigpipeCounter {
   bool installed_ = false;
   bool unblocked_ = false;
 };
+#endif
 
 // ---- Fixtures -----------------------------------------------------------------------------------
 

@@ -1,14 +1,10 @@
-// Descriptors for the registration tests: raw ones to register through posix::SourceFd (owned
-// eventfds, pipes and socket pairs, and the reads and writes that make them ready), miocpp pipe
-// ends as named members, and a guard that fails a test which leaves a descriptor open.
+// Descriptors for the registration tests. On every platform: OwnedFd, which closes a raw socket
+// (an int descriptor on POSIX, a SOCKET on Windows), and a guard that fails a test which leaves a
+// descriptor (a handle, on Windows) open. On POSIX also raw descriptors to register through
+// posix::SourceFd (owned eventfds, pipes and socket pairs, and the reads and writes that make them
+// ready) and miocpp pipe ends as named members.
 #pragma once
 
-#include <fcntl.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <system_error>
@@ -17,24 +13,36 @@
 #include <gtest/gtest.h>
 
 #include "support/descriptors.hpp"
+#include "support/socket_api.hpp"
+#include <miocpp/config.hpp>
 #include <miocpp/interest.hpp>
-#include <miocpp/posix/pipe.hpp>
-#include <miocpp/posix/source_fd.hpp>
 #include <miocpp/registry.hpp>
 #include <miocpp/token.hpp>
 
+#if MIOCPP_OS_POSIX
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+
+#include <miocpp/posix/pipe.hpp>
+#include <miocpp/posix/source_fd.hpp>
+#endif
+
 namespace test {
 
-/// Closes its descriptor on destruction; -1 is empty.
+/// Closes its socket (or, on POSIX, any descriptor) on destruction; invalid_socket is empty.
 class OwnedFd {
  public:
   OwnedFd() noexcept = default;
-  explicit OwnedFd(int fd) noexcept : fd_(fd) {}
-  OwnedFd(OwnedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  explicit OwnedFd(NativeSocket fd) noexcept : fd_(fd) {}
+  OwnedFd(OwnedFd&& other) noexcept : fd_(other.release()) {}
   OwnedFd& operator=(OwnedFd&& other) noexcept {
     if (this != &other) {
       reset();
-      fd_ = std::exchange(other.fd_, -1);
+      fd_ = other.release();
     }
     return *this;
   }
@@ -42,19 +50,22 @@ class OwnedFd {
   OwnedFd& operator=(const OwnedFd&) = delete;
   ~OwnedFd() { reset(); }
 
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+  [[nodiscard]] NativeSocket get() const noexcept { return fd_; }
+  [[nodiscard]] bool valid() const noexcept { return fd_ != invalid_socket; }
+  /// Gives up ownership without closing.
+  NativeSocket release() noexcept { return std::exchange(fd_, invalid_socket); }
   void reset() noexcept {
-    if (fd_ >= 0) {
-      ::close(fd_);
+    if (valid()) {
+      close_socket(fd_);
     }
-    fd_ = -1;
+    fd_ = invalid_socket;
   }
 
  private:
-  int fd_ = -1;
+  NativeSocket fd_ = invalid_socket;
 };
 
+#if MIOCPP_OS_POSIX
 /// A non-blocking eventfd with counter 0 (writable, not readable).
 inline OwnedFd make_eventfd() {
   return OwnedFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
@@ -149,6 +160,8 @@ inline PipeEnds open_pipe() {
   EXPECT_FALSE(ec) << "pipe::create: " << ec.message();
   return {std::move(sender), std::move(receiver)};
 }
+
+#endif  // MIOCPP_OS_POSIX
 
 /// Fails the running test if, when it goes out of scope, more or fewer descriptors are open than
 /// when it was created. Declare it first in a test so that it is destroyed last.

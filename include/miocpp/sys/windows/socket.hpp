@@ -203,6 +203,9 @@ inline std::size_t send_vectored(SOCKET socket, std::span<const IoVec> buffers,
   return sent;
 }
 
+/// WSARecv, for stream sockets. As with receive_stream, a read into no room at all (no buffers,
+/// or only empty ones) completes with 0 even when nothing is queued, as readv does on POSIX,
+/// instead of failing with would-block.
 inline std::size_t receive_vectored(SOCKET socket, std::span<const IoVec> buffers,
                                     std::error_code& ec) noexcept {
   DWORD received = 0;
@@ -213,6 +216,11 @@ inline std::size_t receive_vectored(SOCKET socket, std::span<const IoVec> buffer
   if (result == SOCKET_ERROR) {
     const int error = ::WSAGetLastError();
     if (error == WSAESHUTDOWN) {
+      ec.clear();
+      return 0;
+    }
+    if (error == WSAEWOULDBLOCK && std::all_of(buffers.begin(), buffers.end(),
+                                               [](const IoVec& vec) { return vec.len == 0; })) {
       ec.clear();
       return 0;
     }

@@ -1,0 +1,299 @@
+// Close on drop on POSIX only: pipes give both ends back, registered or not, and constructions
+// that run out of descriptors (a lowered RLIMIT_NOFILE) fail cleanly and leak nothing. The
+// portable cases are in close_on_drop.cpp.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstddef>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/descriptors.hpp"
+#include "support/expect.hpp"
+#include <miocpp/miocpp.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+using miocpp::Events;
+using miocpp::Interest;
+using miocpp::Poll;
+using miocpp::Token;
+using miocpp::posix::pipe::Receiver;
+using miocpp::posix::pipe::Sender;
+using test::Ready;
+
+constexpr int rounds = 2000;
+
+/// A Poll that must open; the test stops if it does not.
+#define OPEN_POLL(name)      \
+  std::error_code name##_ec; \
+  Poll name(name##_ec);      \
+  ASSERT_FALSE(name##_ec) << name##_ec.message()
+
+/// Both ends of a new pipe; the test stops if it cannot be made.
+#define OPEN_PIPE(sender, receiver)                                   \
+  std::error_code sender##_ec;                                        \
+  auto [sender, receiver] = miocpp::posix::pipe::create(sender##_ec); \
+  ASSERT_FALSE(sender##_ec) << sender##_ec.message()
+
+/// Counts the errors of a loop without an assertion per round.
+struct Failures {
+  std::size_t count = 0;
+  std::error_code last;
+
+  void check(const std::error_code& ec) {
+    if (ec) {
+      ++count;
+      last = ec;
+    }
+  }
+};
+
+std::ostream& operator<<(std::ostream& os, const Failures& failures) {
+  return os << failures.count << " failures, the last: " << failures.last.message();
+}
+
+TEST(CloseOnDrop, PipesCloseBothEnds) {
+  const std::size_t before = test::open_descriptor_count();
+  {
+    OPEN_PIPE(sender, receiver);
+    EXPECT_EQ(test::open_descriptor_count(), before + 2);
+  }
+  Failures failures;
+  for (int i = 0; i < rounds; ++i) {
+    std::error_code ec;
+    auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+    failures.check(ec);
+    // Half of them lose their sender first, half their receiver.
+    if (i % 2 == 0) {
+      sender = Sender();
+    } else {
+      receiver = Receiver();
+    }
+  }
+  EXPECT_EQ(failures.count, 0U) << failures;
+  EXPECT_EQ(test::open_descriptor_count(), before);
+}
+
+TEST(CloseOnDrop, RegisteredPipesClose) {
+  OPEN_POLL(poll);
+  Events events(64);
+  const std::size_t before = test::open_descriptor_count();
+  Failures failures;
+  for (int i = 0; i < rounds; ++i) {
+    std::error_code ec;
+    auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+    failures.check(ec);
+    const auto token = static_cast<std::size_t>(i) * 2;
+    poll.registry().register_source(receiver, Token(token), Interest::readable, ec);
+    failures.check(ec);
+    poll.registry().register_source(sender, Token(token + 1), Interest::writable, ec);
+    failures.check(ec);
+    if (i % 3 == 0) {
+      (void)sender.write(test::bytes_of("x"), ec);
+      failures.check(ec);
+    }
+    if (i % 3 == 1) {
+      poll.registry().deregister(receiver, ec);
+      failures.check(ec);
+    }
+    if (i % 10 == 0) {
+      poll.poll(events, 0ms, ec);
+      failures.check(ec);
+    }
+  }
+  EXPECT_EQ(failures.count, 0U) << failures;
+  EXPECT_EQ(test::open_descriptor_count(), before);
+  // Nothing of them is left in the Poll either.
+  test::expect_no_events(poll, events, 10ms);
+}
+
+TEST(CloseOnDrop, PipesRegisteredWithAPollThatIsDroppedFirstClose) {
+  const std::size_t before = test::open_descriptor_count();
+  Failures failures;
+  for (int i = 0; i < rounds; ++i) {
+    std::error_code ec;
+    auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+    failures.check(ec);
+    {
+      const Poll poll(ec);
+      failures.check(ec);
+      poll.registry().register_source(receiver, Token(0), Interest::readable, ec);
+      failures.check(ec);
+      poll.registry().register_source(sender, Token(1), Interest::writable, ec);
+      failures.check(ec);
+    }
+    // With its Poll gone the end counts as unregistered: it may join another Poll.
+    if (i % 100 == 0) {
+      const Poll next(ec);
+      failures.check(ec);
+      next.registry().register_source(receiver, Token(2), Interest::readable, ec);
+      failures.check(ec);
+    }
+  }
+  EXPECT_EQ(failures.count, 0U) << failures;
+  EXPECT_EQ(test::open_descriptor_count(), before);
+}
+
+// ---- Running out of descriptors -------------------------------------------------------------
+
+/// The highest descriptor number open in this process.
+int highest_descriptor() {
+  int highest = -1;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    const std::string name = entry.path().filename().string();
+    int fd = -1;
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec == std::errc()) {
+      highest = std::max(highest, fd);
+    }
+  }
+  return highest;
+}
+
+/// Lowers the soft descriptor limit and fills every number below it, so that the process has
+/// exactly free() descriptors left; restores everything on destruction.
+class DescriptorShortage {
+ public:
+  DescriptorShortage() {
+    ok_ = ::getrlimit(RLIMIT_NOFILE, &saved_) == 0;
+    const int highest = highest_descriptor();
+    ::rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<::rlim_t>(highest) + 16;
+    ok_ = ok_ && lowered.rlim_cur <= saved_.rlim_cur && ::setrlimit(RLIMIT_NOFILE, &lowered) == 0;
+    if (!ok_) {
+      return;
+    }
+    for (;;) {
+      const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        ok_ = errno == EMFILE;
+        break;
+      }
+      fillers_.push_back(fd);
+    }
+  }
+  DescriptorShortage(const DescriptorShortage&) = delete;
+  DescriptorShortage& operator=(const DescriptorShortage&) = delete;
+  ~DescriptorShortage() {
+    for (const int fd : fillers_) {
+      ::close(fd);
+    }
+    ::setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+  [[nodiscard]] bool ok() const noexcept { return ok_; }
+
+  /// Gives `count` descriptor numbers back to the process.
+  void make_room(std::size_t count) {
+    for (; count > 0 && !fillers_.empty(); --count) {
+      ::close(fillers_.back());
+      fillers_.pop_back();
+    }
+  }
+
+ private:
+  ::rlimit saved_{};
+  std::vector<int> fillers_;
+  bool ok_ = false;
+};
+
+TEST(CloseOnDrop, ConstructionsThatRunOutOfDescriptorsLeakNothing) {
+  const std::size_t before = test::open_descriptor_count();
+  {
+    std::error_code ec;
+    std::error_code poll_ec;
+    std::error_code pipe_ec;
+    std::error_code waker_ec;
+    std::error_code clone_ec;
+    std::error_code one_slot_pipe_ec;
+    std::error_code late_waker_ec;
+    std::error_code empty_poll_ec;
+    {
+      DescriptorShortage shortage;
+      ASSERT_TRUE(shortage.ok()) << "cannot set up the shortage: " << std::strerror(errno);
+
+      // No descriptor left: nothing can open, and the failures are reported, not thrown.
+      Poll empty(poll_ec);
+      Events events(4);
+      empty.poll(events, 0ms, empty_poll_ec);
+      auto ends = miocpp::posix::pipe::create(pipe_ec);
+      EXPECT_EQ(ends.first.native_handle(), -1);
+      EXPECT_EQ(ends.second.native_handle(), -1);
+
+      // One left: the Poll gets it, the Waker (and a clone) cannot have another.
+      shortage.make_room(1);
+      Poll poll(ec);
+      ASSERT_FALSE(ec) << ec.message();
+      std::optional<miocpp::Waker> waker;
+      waker.emplace(poll.registry(), Token(1), waker_ec);
+      const miocpp::Registry clone = poll.registry().try_clone(clone_ec);
+
+      // One left again: still not enough for a pipe's two ends.
+      shortage.make_room(1);
+      const auto half = miocpp::posix::pipe::create(one_slot_pipe_ec);
+      EXPECT_EQ(half.first.native_handle(), -1);
+      EXPECT_EQ(half.second.native_handle(), -1);
+
+      // With room, the refused Waker did not keep the Poll's single Waker slot.
+      shortage.make_room(2);
+      waker.emplace(poll.registry(), Token(2), late_waker_ec);
+      if (!late_waker_ec) {
+        waker->wake(ec);
+        EXPECT_FALSE(ec) << ec.message();
+        test::expect_events(poll, events, {{Token(2), Ready::readable}});
+      }
+    }
+    EXPECT_EQ(poll_ec, std::errc::too_many_files_open) << poll_ec.message();
+    EXPECT_EQ(empty_poll_ec, std::errc::bad_file_descriptor) << empty_poll_ec.message();
+    EXPECT_EQ(pipe_ec, std::errc::too_many_files_open) << pipe_ec.message();
+    EXPECT_EQ(waker_ec, std::errc::too_many_files_open) << waker_ec.message();
+#if MIOCPP_SELECTOR_POLL
+    EXPECT_FALSE(clone_ec) << clone_ec.message();  // a clone needs no descriptor there
+#else
+    EXPECT_EQ(clone_ec, std::errc::too_many_files_open) << clone_ec.message();
+#endif
+    EXPECT_EQ(one_slot_pipe_ec, std::errc::too_many_files_open) << one_slot_pipe_ec.message();
+    EXPECT_FALSE(late_waker_ec) << late_waker_ec.message();
+  }
+  EXPECT_EQ(test::open_descriptor_count(), before);
+}
+
+#if MIOCPP_HAS_EXCEPTIONS
+TEST(CloseOnDrop, ThrowingConstructorsThatFailLeakNothing) {
+  const std::size_t before = test::open_descriptor_count();
+  {
+    Poll poll;
+    const miocpp::Waker waker(poll.registry(), Token(0));
+    for (int i = 0; i < 100; ++i) {
+      EXPECT_THROW(miocpp::Waker(poll.registry(), Token(1)), std::system_error);
+    }
+    DescriptorShortage shortage;
+    ASSERT_TRUE(shortage.ok());
+    EXPECT_THROW(Poll(), std::system_error);
+    EXPECT_THROW((void)miocpp::posix::pipe::create(), std::system_error);
+#if MIOCPP_SELECTOR_POLL
+    EXPECT_NO_THROW((void)poll.registry().try_clone());  // a clone needs no descriptor there
+#else
+    EXPECT_THROW((void)poll.registry().try_clone(), std::system_error);
+#endif
+  }
+  EXPECT_EQ(test::open_descriptor_count(), before);
+}
+#endif
+
+}  // namespace
