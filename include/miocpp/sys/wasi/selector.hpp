@@ -14,12 +14,11 @@
 
 #include "../../interest.hpp"
 #include "../../token.hpp"
+#include "../rearming_io_source_state.hpp"
 #include "event.hpp"
 #include "selector_state.hpp"
 
 namespace miocpp::sys::wasi {
-
-class IoSourceState;
 
 /// A handle on a SelectorState; clones share it (try_clone copies the pointer).
 class Selector {
@@ -79,7 +78,7 @@ class Selector {
   }
 
  private:
-  friend class IoSourceState;
+  friend class RearmingIoSourceState<Selector, SelectorState>;
 
   bool usable(std::error_code& ec) const noexcept {
     if (!state_) {

@@ -17,12 +17,11 @@
 #include "../../../config.hpp"
 #include "../../../interest.hpp"
 #include "../../../token.hpp"
+#include "../../rearming_io_source_state.hpp"
 #include "poll_event.hpp"
 #include "poll_state.hpp"
 
 namespace miocpp::sys::poll {
-
-class IoSourceState;
 
 /// A handle on a SelectorState; clones share it (try_clone copies the pointer, no descriptor).
 class Selector {
@@ -101,7 +100,7 @@ class Selector {
   }
 
  private:
-  friend class IoSourceState;
+  friend class RearmingIoSourceState<Selector, SelectorState>;
 
   bool usable(std::error_code& ec) const noexcept {
     if (!state_) {
@@ -114,100 +113,8 @@ class Selector {
   std::shared_ptr<SelectorState> state_;
 };
 
-/// The per-source half of the edge-triggered emulation: an owned socket or pipe end remembers its
-/// registration, so that an operation that would block re-arms it (the readiness it reported has
-/// been used up, and only now may the next one be reported), and so that destroying the source
-/// removes it before its descriptor is closed and its number reused.
-///
-/// It holds the selector state weakly: a source does not keep a Poll's descriptors open, and once
-/// the Poll and its registries are gone there is nothing left to re-arm or remove.
-class IoSourceState {
- public:
-  IoSourceState() noexcept = default;
-  IoSourceState(IoSourceState&& other) noexcept
-      : selector_(std::move(other.selector_)),
-        fd_(std::exchange(other.fd_, -1)),
-        registration_(std::exchange(other.registration_, 0)) {}
-  IoSourceState& operator=(IoSourceState&& other) noexcept {
-    if (this != &other) {
-      remove();
-      selector_ = std::move(other.selector_);
-      fd_ = std::exchange(other.fd_, -1);
-      registration_ = std::exchange(other.registration_, 0);
-    }
-    return *this;
-  }
-  IoSourceState(const IoSourceState&) = delete;
-  IoSourceState& operator=(const IoSourceState&) = delete;
-  ~IoSourceState() { remove(); }
-
-  /// Runs one I/O call; if it would block, the registration is armed again.
-  template <class Operation>
-  decltype(auto) do_io(Operation&& operation, std::error_code& ec) noexcept {
-    decltype(auto) result = std::forward<Operation>(operation)(ec);
-    if (ec && ec == std::errc::operation_would_block) {
-      rearm();
-    }
-    return result;
-  }
-
-  void register_source(const Selector& selector, int fd, Token token, Interest interest,
-                       std::error_code& ec) noexcept {
-    if (!selector.usable(ec)) {
-      return;
-    }
-    if (registration_ != 0 && !selector_.expired()) {
-      ec = std::make_error_code(std::errc::file_exists);
-      return;
-    }
-    const std::uint64_t registration = selector.state_->add(fd, token, interest, ec);
-    if (ec) {
-      return;
-    }
-    selector_ = selector.state_;
-    fd_ = fd;
-    registration_ = registration;
-  }
-
-  void reregister(const Selector& selector, int fd, Token token, Interest interest,
-                  std::error_code& ec) noexcept {
-    selector.reregister_fd(fd, token, interest, ec);
-  }
-
-  void deregister(const Selector& selector, int fd, std::error_code& ec) noexcept {
-    selector.deregister_fd(fd, ec);
-    forget();
-  }
-
-  /// Drops the record without deregistering: the registration stays with the descriptor, whose
-  /// new owner takes it over (IoSource::release). From then on only a reregistration re-arms it.
-  void forget() noexcept {
-    selector_.reset();
-    fd_ = -1;
-    registration_ = 0;
-  }
-
- private:
-  void rearm() const noexcept {
-    if (registration_ != 0) {
-      if (const std::shared_ptr<SelectorState> state = selector_.lock()) {
-        state->rearm(fd_, registration_);
-      }
-    }
-  }
-
-  void remove() noexcept {
-    if (registration_ != 0) {
-      if (const std::shared_ptr<SelectorState> state = selector_.lock()) {
-        state->remove_registration(fd_, registration_);
-      }
-    }
-    forget();
-  }
-
-  std::weak_ptr<SelectorState> selector_;
-  int fd_ = -1;
-  std::uint64_t registration_ = 0;  // the selector's id for it; 0 while not registered
-};
+/// Re-arms on would-block and removes its registration when destroyed (see
+/// RearmingIoSourceState).
+using IoSourceState = RearmingIoSourceState<Selector, SelectorState>;
 
 }  // namespace miocpp::sys::poll
