@@ -41,6 +41,12 @@
 /// 1 on Linux and Android.
 /// \def MIOCPP_OS_APPLE
 /// 1 on macOS, iOS and the other Apple systems.
+/// \def MIOCPP_OS_FREEBSD
+/// 1 on FreeBSD.
+/// \def MIOCPP_OS_NETBSD
+/// 1 on NetBSD.
+/// \def MIOCPP_OS_OPENBSD
+/// 1 on OpenBSD.
 /// \def MIOCPP_OS_BSD
 /// 1 on FreeBSD, NetBSD, OpenBSD and DragonFly.
 /// \def MIOCPP_OS_WINDOWS
@@ -84,7 +90,25 @@
 #define MIOCPP_OS_APPLE 0
 #endif
 
-#if defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || defined(__DragonFly__)
+#if defined(__FreeBSD__)
+#define MIOCPP_OS_FREEBSD 1
+#else
+#define MIOCPP_OS_FREEBSD 0
+#endif
+
+#if defined(__NetBSD__)
+#define MIOCPP_OS_NETBSD 1
+#else
+#define MIOCPP_OS_NETBSD 0
+#endif
+
+#if defined(__OpenBSD__)
+#define MIOCPP_OS_OPENBSD 1
+#else
+#define MIOCPP_OS_OPENBSD 0
+#endif
+
+#if MIOCPP_OS_FREEBSD || MIOCPP_OS_NETBSD || MIOCPP_OS_OPENBSD || defined(__DragonFly__)
 #define MIOCPP_OS_BSD 1
 #else
 #define MIOCPP_OS_BSD 0
@@ -160,7 +184,7 @@
 // EVFILT_USER exists on Apple systems and FreeBSD (and in the test emulation); the other BSDs use
 // the pipe waker.
 #if MIOCPP_SELECTOR_KQUEUE && !MIOCPP_FORCE_WAKER_PIPE && \
-    (defined(__APPLE__) || defined(__FreeBSD__) || MIOCPP_FORCE_KQUEUE)
+    (MIOCPP_OS_APPLE || MIOCPP_OS_FREEBSD || MIOCPP_FORCE_KQUEUE)
 #define MIOCPP_WAKER_KQUEUE 1
 #else
 #define MIOCPP_WAKER_KQUEUE 0

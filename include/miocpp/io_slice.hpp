@@ -19,12 +19,12 @@ class IoSlice {
   /// Refers to `bytes`. On Windows a WSABUF counts in 32 bits: a buffer of 4 GiB or more is
   /// cut to its first 4 GiB - 1 bytes.
   explicit IoSlice(std::span<const std::byte> bytes) noexcept
-      : raw_(sys::make_io_vec(bytes.data(), bytes.size())) {}
+      : raw_(sys::IoVecs::make(bytes.data(), bytes.size())) {}
 
   /// The first byte.
-  [[nodiscard]] const std::byte* data() const noexcept { return sys::io_vec_data(raw_); }
+  [[nodiscard]] const std::byte* data() const noexcept { return sys::IoVecs::data(raw_); }
   /// The number of bytes.
-  [[nodiscard]] std::size_t size() const noexcept { return sys::io_vec_size(raw_); }
+  [[nodiscard]] std::size_t size() const noexcept { return sys::IoVecs::size(raw_); }
   /// The bytes as a span.
   [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return {data(), size()}; }
 
@@ -40,12 +40,12 @@ class IoSliceMut {
  public:
   /// Refers to `bytes` (on Windows at most 4 GiB - 1 of them, as for IoSlice).
   explicit IoSliceMut(std::span<std::byte> bytes) noexcept
-      : raw_(sys::make_io_vec(bytes.data(), bytes.size())) {}
+      : raw_(sys::IoVecs::make(bytes.data(), bytes.size())) {}
 
   /// The first byte.
-  [[nodiscard]] std::byte* data() const noexcept { return sys::io_vec_data(raw_); }
+  [[nodiscard]] std::byte* data() const noexcept { return sys::IoVecs::data(raw_); }
   /// The number of bytes.
-  [[nodiscard]] std::size_t size() const noexcept { return sys::io_vec_size(raw_); }
+  [[nodiscard]] std::size_t size() const noexcept { return sys::IoVecs::size(raw_); }
   /// The bytes as a span.
   [[nodiscard]] std::span<std::byte> bytes() const noexcept { return {data(), size()}; }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "detail/poll_identity.hpp"
+#include "detail/registry_access.hpp"
 #include "interest.hpp"
 #include "registry.hpp"
 #include "sys/sys.hpp"
@@ -75,7 +76,7 @@ class IoSource {
   /// registration itself stays with the handle, for its new owner to deregister.
   [[nodiscard]] auto release() noexcept {
     registered_with_ = detail::PollIdentity();
-    forget_registration(state_);
+    state_.forget();
     return handle_.release();
   }
 
@@ -89,7 +90,7 @@ class IoSource {
     }
     state_.register_source(registry.selector(), handle_.native_handle(), token, interest, ec);
     if (!ec) {
-      registered_with_ = registry.identity();
+      registered_with_ = detail::RegistryAccess::identity(registry);
     }
   }
 
@@ -102,7 +103,7 @@ class IoSource {
       ec = std::make_error_code(std::errc::no_such_file_or_directory);
       return;
     }
-    if (registered_with_.id() != registry.identity().id()) {
+    if (registered_with_.id() != detail::RegistryAccess::identity(registry).id()) {
       ec = std::make_error_code(std::errc::file_exists);
       return;
     }
@@ -112,7 +113,8 @@ class IoSource {
   /// Removes the registration (see Registry::deregister). `std::errc::no_such_file_or_directory`
   /// when it is not registered with `registry`'s Poll.
   void deregister(const Registry& registry, std::error_code& ec) noexcept {
-    if (!registered_with_.is_open() || registered_with_.id() != registry.identity().id()) {
+    if (!registered_with_.is_open() ||
+        registered_with_.id() != detail::RegistryAccess::identity(registry).id()) {
       ec = std::make_error_code(std::errc::no_such_file_or_directory);
       return;
     }
@@ -121,14 +123,6 @@ class IoSource {
   }
 
  private:
-  /// A backend that tracks the registration (to remove it on destruction) must leave it in place.
-  template <class State>
-  static void forget_registration(State& state) noexcept {
-    if constexpr (requires { state.forget(); }) {
-      state.forget();
-    }
-  }
-
   T handle_;
   sys::IoSourceState state_;
   // The Poll this source is registered with. Once every Registry of that Poll is gone the

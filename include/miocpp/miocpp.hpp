@@ -3,8 +3,9 @@
 
 /// \file
 /// The whole of miocpp in one include: `#include <miocpp/miocpp.hpp>`. Every header also stands
-/// alone. The POSIX-only headers (posix/, the Unix-domain sockets) are included on POSIX systems
-/// only, windows/named_pipe.hpp on Windows only.
+/// alone. Every type exists on every platform: what a backend cannot do (Unix-domain sockets and
+/// pipes on Windows, named pipes outside Windows, sockets on the shell backend) reports
+/// `std::errc::not_supported`.
 
 #include "config.hpp"
 #include "event.hpp"
@@ -18,23 +19,17 @@
 #include "net/tcp_listener.hpp"
 #include "net/tcp_stream.hpp"
 #include "net/udp_socket.hpp"
+#include "net/unix_datagram.hpp"
+#include "net/unix_listener.hpp"
+#include "net/unix_socket_addr.hpp"
+#include "net/unix_stream.hpp"
+#include "owned_source.hpp"
 #include "poll.hpp"
+#include "posix/pipe.hpp"
+#include "posix/source_fd.hpp"
 #include "registry.hpp"
 #include "source.hpp"
 #include "token.hpp"
 #include "version.hpp"
 #include "waker.hpp"
-
-// Unix-domain sockets, raw descriptors and pipes exist on POSIX systems only; named pipes on
-// Windows only.
-#if MIOCPP_OS_POSIX
-#include "net/unix_datagram.hpp"
-#include "net/unix_listener.hpp"
-#include "net/unix_socket_addr.hpp"
-#include "net/unix_stream.hpp"
-#include "posix/pipe.hpp"
-#include "posix/source_fd.hpp"
-#endif
-#if MIOCPP_OS_WINDOWS && !MIOCPP_SELECTOR_SHELL
 #include "windows/named_pipe.hpp"
-#endif

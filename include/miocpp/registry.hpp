@@ -13,6 +13,9 @@
 namespace miocpp {
 
 class Poll;
+namespace detail {
+struct RegistryAccess;
+}  // namespace detail
 
 /// Registers sources with the Poll that owns it (Poll::registry()) or with the Poll it was cloned
 /// from (try_clone()). Every member is thread-safe and may run while another thread is inside
@@ -125,14 +128,15 @@ class Registry {
     return selector_;
   }
 
-  /// Identifies the Poll behind this registry (shared by its clones), for sources that must know
-  /// which Poll they are registered with.
+ private:
+  friend class Poll;
+  // Sources and the Waker learn which Poll a registry belongs to through this, and only they.
+  friend struct detail::RegistryAccess;
+
+  /// Identifies the Poll behind this registry (shared by its clones).
   [[nodiscard]] const detail::PollIdentity& identity() const noexcept {
     return identity_.get();
   }
-
- private:
-  friend class Poll;
 
   explicit Registry(std::error_code& ec) noexcept : selector_(ec) {
     if (!ec) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "detail/poll_identity.hpp"
+#include "detail/registry_access.hpp"
 #include "detail/throw_error.hpp"
 #include "registry.hpp"
 #include "sys/sys.hpp"
@@ -41,7 +42,7 @@ class Waker {
   /// for an empty (failed or moved-from) Poll, else what the OS reports (out of descriptors).
   /// On error the Waker is empty and wake() on it fails.
   Waker(const Registry& registry, Token token, std::error_code& ec) noexcept {
-    const detail::PollIdentity& identity = registry.identity();
+    const detail::PollIdentity& identity = detail::RegistryAccess::identity(registry);
     if (identity.id() == 0) {
       // A Poll that failed to open (or was moved from): the backend says why, as it does for
       // every other call on it -- bad_file_descriptor from an OS selector, not_supported where

@@ -54,10 +54,8 @@ class Ipv4Addr {
 #if MIOCPP_HAS_EXCEPTIONS
   /// parse(), throwing `std::system_error` (`std::errc::invalid_argument`) for text it refuses.
   static Ipv4Addr parse(std::string_view text) {
-    std::error_code ec;
-    const Ipv4Addr address = parse(text, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::net::Ipv4Addr::parse");
-    return address;
+    return miocpp::detail::or_throw("miocpp::net::Ipv4Addr::parse",
+                                    [&](std::error_code& ec) { return parse(text, ec); });
   }
 #endif
 
@@ -149,10 +147,8 @@ class Ipv6Addr {
 #if MIOCPP_HAS_EXCEPTIONS
   /// parse(), throwing `std::system_error` (`std::errc::invalid_argument`) for text it refuses.
   static Ipv6Addr parse(std::string_view text) {
-    std::error_code ec;
-    const Ipv6Addr address = parse(text, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::net::Ipv6Addr::parse");
-    return address;
+    return miocpp::detail::or_throw("miocpp::net::Ipv6Addr::parse",
+                                    [&](std::error_code& ec) { return parse(text, ec); });
   }
 #endif
 
@@ -233,10 +229,8 @@ class IpAddr {
 #if MIOCPP_HAS_EXCEPTIONS
   /// parse(), throwing `std::system_error` (`std::errc::invalid_argument`) for text it refuses.
   static IpAddr parse(std::string_view text) {
-    std::error_code ec;
-    const IpAddr address = parse(text, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::net::IpAddr::parse");
-    return address;
+    return miocpp::detail::or_throw("miocpp::net::IpAddr::parse",
+                                    [&](std::error_code& ec) { return parse(text, ec); });
   }
 #endif
 

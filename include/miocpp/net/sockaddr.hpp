@@ -4,40 +4,36 @@
 
 #include <system_error>
 
-#include "../config.hpp"
 #include "../detail/throw_error.hpp"
+#include "../sys/sys.hpp"
 #include "socket_addr.hpp"
-
-#if MIOCPP_OS_POSIX
-#include <sys/socket.h>
-
-#include "../sys/posix/socket_addr.hpp"
 
 namespace miocpp::net {
 
+/// The OS's record big enough for any socket address: `::sockaddr_storage` (on WASI and the
+/// shell backend, which have no socket addresses, an opaque record of the same purpose).
+using SockaddrStorage = sys::SocketAddrs::Storage;
+/// The OS's type for the length of a socket address: `socklen_t` on POSIX, `int` on Windows.
+using SockaddrLength = sys::SocketAddrs::Length;
+
 /// Writes `address` into `storage` as a sockaddr_in (IPv4) or a sockaddr_in6 (IPv6, with its
 /// flow label and scope id), and returns the length to pass with it to bind, connect or sendto.
-inline ::socklen_t to_sockaddr(const SocketAddr& address, ::sockaddr_storage& storage) noexcept {
-  const sys::posix::RawSocketAddr raw = sys::posix::to_raw(address);
-  storage = raw.storage;
-  return raw.length;
+inline SockaddrLength to_sockaddr(const SocketAddr& address, SockaddrStorage& storage) noexcept {
+  return sys::SocketAddrs::to_sockaddr(address, storage);
 }
 
 /// Reads the first `length` bytes of `storage` as accept, recvfrom or getsockname filled them.
 /// Errors: std::errc::address_family_not_supported for a family other than AF_INET/AF_INET6 (a
 /// Unix-domain address, say), std::errc::invalid_argument when `length` is too short for the
-/// family.
-inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, ::socklen_t length,
+/// family, std::errc::not_supported where the backend has no socket addresses.
+inline SocketAddr from_sockaddr(const SockaddrStorage& storage, SockaddrLength length,
                                 std::error_code& ec) noexcept {
-  sys::posix::RawSocketAddr raw;
-  raw.storage = storage;
-  raw.length = length;
-  return sys::posix::from_raw(raw, ec);
+  return sys::SocketAddrs::from_sockaddr(storage, length, ec);
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
 /// from_sockaddr(), throwing `std::system_error` with the code the overload taking `ec` reports.
-inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, ::socklen_t length) {
+inline SocketAddr from_sockaddr(const SockaddrStorage& storage, SockaddrLength length) {
   return miocpp::detail::or_throw("miocpp::net::from_sockaddr", [&](std::error_code& ec) {
     return from_sockaddr(storage, length, ec);
   });
@@ -45,40 +41,3 @@ inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, ::socklen_t l
 #endif
 
 }  // namespace miocpp::net
-#elif MIOCPP_OS_WINDOWS && !MIOCPP_SELECTOR_SHELL
-#include "../sys/windows/socket_addr.hpp"
-#include "../sys/windows/windows.hpp"
-
-namespace miocpp::net {
-
-/// Writes `address` into `storage` as a sockaddr_in (IPv4) or a sockaddr_in6 (IPv6, with its
-/// flow label and scope id), and returns the length to pass with it to bind, connect or sendto
-/// (an int, as Winsock counts).
-inline int to_sockaddr(const SocketAddr& address, ::sockaddr_storage& storage) noexcept {
-  const sys::windows::RawSocketAddr raw = sys::windows::to_raw(address);
-  storage = raw.storage;
-  return raw.length;
-}
-
-/// Reads the first `length` bytes of `storage` as accept, recvfrom or getsockname filled them.
-/// Errors: std::errc::address_family_not_supported for a family other than AF_INET/AF_INET6,
-/// std::errc::invalid_argument when `length` is too short for the family.
-inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, int length,
-                                std::error_code& ec) noexcept {
-  sys::windows::RawSocketAddr raw;
-  raw.storage = storage;
-  raw.length = length;
-  return sys::windows::from_raw(raw, ec);
-}
-
-#if MIOCPP_HAS_EXCEPTIONS
-/// from_sockaddr(), throwing `std::system_error` with the code the overload taking `ec` reports.
-inline SocketAddr from_sockaddr(const ::sockaddr_storage& storage, int length) {
-  return miocpp::detail::or_throw("miocpp::net::from_sockaddr", [&](std::error_code& ec) {
-    return from_sockaddr(storage, length, ec);
-  });
-}
-#endif
-
-}  // namespace miocpp::net
-#endif

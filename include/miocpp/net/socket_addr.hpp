@@ -49,10 +49,8 @@ class SocketAddr {
 #if MIOCPP_HAS_EXCEPTIONS
   /// parse(), throwing `std::system_error` (`std::errc::invalid_argument`) for text it refuses.
   static SocketAddr parse(std::string_view text) {
-    std::error_code ec;
-    const SocketAddr address = parse(text, ec);
-    miocpp::detail::throw_if_error(ec, "miocpp::net::SocketAddr::parse");
-    return address;
+    return miocpp::detail::or_throw("miocpp::net::SocketAddr::parse",
+                                    [&](std::error_code& ec) { return parse(text, ec); });
   }
 #endif
 

@@ -7,7 +7,7 @@
 
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
-#include "detail/inet_socket.hpp"
+#include "ip_socket_base.hpp"
 #include "socket_addr.hpp"
 #include "tcp_stream.hpp"
 
@@ -20,14 +20,14 @@ namespace miocpp::net {
 /// listener is one the runtime pre-opened, adopted with from_native. accept works (sock_accept)
 /// but leaves the peer address unspecified (0.0.0.0:0); local_addr and the TTL report
 /// not_supported.
-class TcpListener : public detail::InetSocket {
+class TcpListener : public IpSocketBase {
  public:
   TcpListener() noexcept = default;
 
   /// Binds and listens on `address` (port 0 picks a free port: see local_addr). SO_REUSEADDR is
   /// set; the backlog is the system maximum where the OS allows it, else 128.
   static TcpListener bind(const SocketAddr& address, std::error_code& ec) noexcept {
-    return TcpListener(sys::tcp::bind(address, ec));
+    return TcpListener(sys::Tcp::bind(address, ec));
   }
 
   /// Adopts a listening socket (which should already be non-blocking).
@@ -39,11 +39,7 @@ class TcpListener : public detail::InetSocket {
   /// (would-block, or EMFILE when out of descriptors) both are empty and the listener keeps
   /// working.
   std::pair<TcpStream, SocketAddr> accept(std::error_code& ec) noexcept {
-    SocketAddr peer;
-    sys::Socket socket =
-        do_io([&peer](native_handle_type s,
-                      std::error_code& op_ec) { return sys::tcp::accept(s, peer, op_ec); },
-              ec);
+    auto [socket, peer] = accept_socket<SocketAddr, &sys::Tcp::accept>(ec);
     return {TcpStream(std::move(socket)), peer};
   }
 
@@ -66,7 +62,7 @@ class TcpListener : public detail::InetSocket {
 #endif
 
  private:
-  explicit TcpListener(sys::Socket socket) noexcept : InetSocket(std::move(socket)) {}
+  explicit TcpListener(sys::Socket socket) noexcept : IpSocketBase(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

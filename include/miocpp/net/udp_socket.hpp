@@ -9,8 +9,9 @@
 
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
-#include "detail/inet_socket.hpp"
+#include "datagram_socket.hpp"
 #include "ip_addr.hpp"
+#include "ip_socket_base.hpp"
 #include "socket_addr.hpp"
 
 namespace miocpp::net {
@@ -34,14 +35,10 @@ namespace miocpp::net {
 ///
 /// WASI preview1 has no UDP: bind and every call that names an address or an option report
 /// `std::errc::not_supported` there.
-class UdpSocket : public detail::InetSocket {
+class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
   UdpSocket() noexcept = default;
-
-  /// Runs your own system call on the socket as miocpp runs its own I/O, so that backends that
-  /// re-arm after `std::errc::operation_would_block` do so (see net::detail::Socket::try_io).
-  using InetSocket::try_io;
 
   /// A socket bound to `address` (port 0 picks a free port: see local_addr), non-blocking and
   /// close-on-exec. IPV6_V6ONLY keeps the system default (off on Linux), so an IPv6 socket bound
@@ -49,7 +46,7 @@ class UdpSocket : public detail::InetSocket {
   /// address_not_available (not an address of this host), permission_denied (privileged port),
   /// ...; nothing is left open on failure.
   static UdpSocket bind(const SocketAddr& address, std::error_code& ec) noexcept {
-    return UdpSocket(sys::udp::bind(address, ec));
+    return UdpSocket(sys::Udp::bind(address, ec));
   }
 
   /// Adopts a datagram socket (which should already be non-blocking, e.g. from another library).
@@ -59,7 +56,7 @@ class UdpSocket : public detail::InetSocket {
 
   /// The address given to connect(); std::errc::not_connected when the socket is not connected.
   [[nodiscard]] SocketAddr peer_addr(std::error_code& ec) const noexcept {
-    return sys::peer_addr(native_handle(), ec);
+    return sys::Sockets::peer_addr(native_handle(), ec);
   }
 
   /// Sends `datagram` to `target` as one datagram; returns its size. The whole datagram goes or
@@ -70,113 +67,60 @@ class UdpSocket : public detail::InetSocket {
   /// other addresses; the BSDs and macOS report already_connected.
   std::size_t send_to(std::span<const std::byte> datagram, const SocketAddr& target,
                       std::error_code& ec) noexcept {
-    return do_io(
-        [datagram, &target](native_handle_type s, std::error_code& op_ec) {
-          return sys::udp::send_to(s, datagram, target, op_ec);
-        },
-        ec);
-  }
-
-  /// Receives one datagram into `buffer`: its size (truncated to the buffer, the rest being
-  /// discarded; 0 for an empty datagram) and the sender's address. `{0, SocketAddr{}}` on error,
-  /// would-block when none is queued.
-  std::pair<std::size_t, SocketAddr> recv_from(std::span<std::byte> buffer,
-                                               std::error_code& ec) noexcept {
-    SocketAddr sender;
-    const std::size_t count = do_io(
-        [buffer, &sender](native_handle_type s, std::error_code& op_ec) {
-          return sys::udp::recv_from(s, buffer, sender, op_ec);
-        },
-        ec);
-    return {count, ec ? SocketAddr() : sender};
+    return send_datagram_to(datagram, target, ec);
   }
 
   /// recv_from, but the datagram stays queued: the next receive gets it again. A peek does not
   /// drain the socket: after a readable event, still receive until would-block.
   std::pair<std::size_t, SocketAddr> peek_from(std::span<std::byte> buffer,
                                                std::error_code& ec) noexcept {
-    SocketAddr sender;
-    const std::size_t count = do_io(
-        [buffer, &sender](native_handle_type s, std::error_code& op_ec) {
-          return sys::udp::peek_from(s, buffer, sender, op_ec);
-        },
-        ec);
-    return {count, ec ? SocketAddr() : sender};
-  }
-
-  /// Sends `datagram` to the connected peer (see send_to for sizes and would-block).
-  /// std::errc::destination_address_required when the socket is not connected; an ICMP error
-  /// from an earlier datagram may be reported here (connection_refused, ...).
-  std::size_t send(std::span<const std::byte> datagram, std::error_code& ec) noexcept {
-    return do_io(
-        [datagram](native_handle_type s, std::error_code& op_ec) {
-          return sys::send_bytes(s, datagram, 0, op_ec);
-        },
-        ec);
-  }
-
-  /// Receives one datagram into `buffer` (truncated to it; 0 for an empty datagram). Works
-  /// unconnected too, without telling the sender. On a connected socket an ICMP error for an
-  /// earlier send is reported here once (connection_refused for "port unreachable").
-  std::size_t recv(std::span<std::byte> buffer, std::error_code& ec) noexcept {
-    return do_io(
-        [buffer](native_handle_type s, std::error_code& op_ec) {
-          return sys::receive_bytes(s, buffer, 0, op_ec);
-        },
-        ec);
-  }
-
-  /// recv, but the datagram stays queued for the next receive.
-  std::size_t peek(std::span<std::byte> buffer, std::error_code& ec) noexcept {
-    return do_io([buffer](native_handle_type s,
-                          std::error_code& op_ec) { return sys::peek_bytes(s, buffer, op_ec); },
-                 ec);
+    return receive_with_sender<&sys::Udp::peek_from>(buffer, ec);
   }
 
   /// Makes `peer` the destination of send() and the only source receives accept from now on
   /// (datagrams queued before stay). No packet is sent, so success says nothing about whether
   /// `peer` listens. Calling it again switches to another peer.
   void connect(const SocketAddr& peer, std::error_code& ec) noexcept {
-    sys::udp::connect(native_handle(), peer, ec);
+    sys::Udp::connect(native_handle(), peer, ec);
   }
 
   /// SO_BROADCAST: allows sending to a broadcast address (otherwise permission_denied).
   void set_broadcast(bool on, std::error_code& ec) noexcept {
-    sys::udp::set_broadcast(native_handle(), on, ec);
+    sys::Udp::set_broadcast(native_handle(), on, ec);
   }
   /// Whether SO_BROADCAST is set (off by default).
   [[nodiscard]] bool broadcast(std::error_code& ec) const noexcept {
-    return sys::udp::broadcast(native_handle(), ec);
+    return sys::Udp::broadcast(native_handle(), ec);
   }
 
   /// IP_MULTICAST_LOOP: whether IPv4 multicast this socket sends is looped back to listeners on
   /// this host (on by default).
   void set_multicast_loop_v4(bool on, std::error_code& ec) noexcept {
-    sys::udp::set_multicast_loop_v4(native_handle(), on, ec);
+    sys::Udp::set_multicast_loop_v4(native_handle(), on, ec);
   }
   /// Whether IP_MULTICAST_LOOP is set.
   [[nodiscard]] bool multicast_loop_v4(std::error_code& ec) const noexcept {
-    return sys::udp::multicast_loop_v4(native_handle(), ec);
+    return sys::Udp::multicast_loop_v4(native_handle(), ec);
   }
 
   /// IP_MULTICAST_TTL: the time-to-live of IPv4 multicast this socket sends, 0-255 (1 by default:
   /// the local network only). Larger values give invalid_argument.
   void set_multicast_ttl_v4(std::uint32_t ttl, std::error_code& ec) noexcept {
-    sys::udp::set_multicast_ttl_v4(native_handle(), ttl, ec);
+    sys::Udp::set_multicast_ttl_v4(native_handle(), ttl, ec);
   }
   /// IP_MULTICAST_TTL as set by set_multicast_ttl_v4.
   [[nodiscard]] std::uint32_t multicast_ttl_v4(std::error_code& ec) const noexcept {
-    return sys::udp::multicast_ttl_v4(native_handle(), ec);
+    return sys::Udp::multicast_ttl_v4(native_handle(), ec);
   }
 
   /// IPV6_MULTICAST_LOOP: whether IPv6 multicast this socket sends is looped back to listeners on
   /// this host (on by default). IPv6 sockets only.
   void set_multicast_loop_v6(bool on, std::error_code& ec) noexcept {
-    sys::udp::set_multicast_loop_v6(native_handle(), on, ec);
+    sys::Udp::set_multicast_loop_v6(native_handle(), on, ec);
   }
   /// Whether IPV6_MULTICAST_LOOP is set. IPv6 sockets only.
   [[nodiscard]] bool multicast_loop_v6(std::error_code& ec) const noexcept {
-    return sys::udp::multicast_loop_v6(native_handle(), ec);
+    return sys::Udp::multicast_loop_v6(native_handle(), ec);
   }
 
   /// Joins the IPv4 multicast `group` on the interface whose address is `interface_address`
@@ -185,24 +129,24 @@ class UdpSocket : public detail::InetSocket {
   /// cannot do it, address_in_use when already joined.
   void join_multicast_v4(const Ipv4Addr& group, const Ipv4Addr& interface_address,
                          std::error_code& ec) noexcept {
-    sys::udp::join_multicast_v4(native_handle(), group, interface_address, ec);
+    sys::Udp::join_multicast_v4(native_handle(), group, interface_address, ec);
   }
   /// Leaves a group joined with join_multicast_v4 (address_not_available when not joined).
   void leave_multicast_v4(const Ipv4Addr& group, const Ipv4Addr& interface_address,
                           std::error_code& ec) noexcept {
-    sys::udp::leave_multicast_v4(native_handle(), group, interface_address, ec);
+    sys::Udp::leave_multicast_v4(native_handle(), group, interface_address, ec);
   }
 
   /// Joins the IPv6 multicast `group` on the interface with index `interface_index` (see
   /// if_nametoindex; 0: the interface the routing table picks). IPv6 sockets only.
   void join_multicast_v6(const Ipv6Addr& group, std::uint32_t interface_index,
                          std::error_code& ec) noexcept {
-    sys::udp::join_multicast_v6(native_handle(), group, interface_index, ec);
+    sys::Udp::join_multicast_v6(native_handle(), group, interface_index, ec);
   }
   /// Leaves a group joined with join_multicast_v6.
   void leave_multicast_v6(const Ipv6Addr& group, std::uint32_t interface_index,
                           std::error_code& ec) noexcept {
-    sys::udp::leave_multicast_v6(native_handle(), group, interface_index, ec);
+    sys::Udp::leave_multicast_v6(native_handle(), group, interface_index, ec);
   }
 
   /// IPV6_V6ONLY of an IPv6 socket: true when it carries IPv6 only, false when it also carries
@@ -210,7 +154,7 @@ class UdpSocket : public detail::InetSocket {
   /// setter: create the socket yourself and adopt it with from_native to choose. An IPv4 socket
   /// reports an error (which one depends on the system).
   [[nodiscard]] bool only_v6(std::error_code& ec) const noexcept {
-    return sys::udp::only_v6(native_handle(), ec);
+    return sys::Udp::only_v6(native_handle(), ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -233,25 +177,9 @@ class UdpSocket : public detail::InetSocket {
       return send_to(datagram, target, ec);
     });
   }
-  std::pair<std::size_t, SocketAddr> recv_from(std::span<std::byte> buffer) {
-    return miocpp::detail::or_throw("miocpp::net::UdpSocket::recv_from",
-                                    [&](std::error_code& ec) { return recv_from(buffer, ec); });
-  }
   std::pair<std::size_t, SocketAddr> peek_from(std::span<std::byte> buffer) {
     return miocpp::detail::or_throw("miocpp::net::UdpSocket::peek_from",
                                     [&](std::error_code& ec) { return peek_from(buffer, ec); });
-  }
-  std::size_t send(std::span<const std::byte> datagram) {
-    return miocpp::detail::or_throw("miocpp::net::UdpSocket::send",
-                                    [&](std::error_code& ec) { return send(datagram, ec); });
-  }
-  std::size_t recv(std::span<std::byte> buffer) {
-    return miocpp::detail::or_throw("miocpp::net::UdpSocket::recv",
-                                    [&](std::error_code& ec) { return recv(buffer, ec); });
-  }
-  std::size_t peek(std::span<std::byte> buffer) {
-    return miocpp::detail::or_throw("miocpp::net::UdpSocket::peek",
-                                    [&](std::error_code& ec) { return peek(buffer, ec); });
   }
   void connect(const SocketAddr& peer) {
     miocpp::detail::or_throw("miocpp::net::UdpSocket::connect",
@@ -317,7 +245,7 @@ class UdpSocket : public detail::InetSocket {
 #endif
 
  private:
-  explicit UdpSocket(sys::Socket socket) noexcept : InetSocket(std::move(socket)) {}
+  explicit UdpSocket(sys::Socket socket) noexcept : DatagramSocket(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

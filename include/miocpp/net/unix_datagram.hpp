@@ -9,9 +9,10 @@
 
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
-#include "detail/unix_socket.hpp"
+#include "datagram_socket.hpp"
 #include "shutdown.hpp"
 #include "unix_socket_addr.hpp"
+#include "unix_socket_base.hpp"
 
 namespace miocpp::net {
 
@@ -22,42 +23,38 @@ namespace miocpp::net {
 /// full receiver, nothing queued); then wait for the next writable / readable event. Sends never
 /// raise SIGPIPE. A pathname socket leaves its file behind when closed: remove it when done.
 ///
-/// POSIX only (Linux, macOS, the BSDs, ...): Windows and WASI builds do not have it.
-class UnixDatagram : public detail::UnixSocket {
+/// On Linux, macOS, the BSDs and other POSIX systems; on Windows and WASI every call reports
+/// `std::errc::not_supported`.
+class UnixDatagram : public DatagramSocket<UnixSocketBase, UnixSocketAddr, sys::Uds> {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
   UnixDatagram() noexcept = default;
-
-  /// Runs your own system call on the socket as miocpp runs its own I/O, so that backends that
-  /// re-arm after `std::errc::operation_would_block` do so (see net::detail::Socket::try_io).
-  using UnixSocket::try_io;
 
   /// A socket bound to `path` (a leading NUL byte makes the rest an abstract name, see
   /// UnixSocketAddr::from_path), so that others can send to it. An existing file there is
   /// std::errc::address_in_use; a path too long for sockaddr_un is std::errc::filename_too_long
   /// and one with a NUL byte in it std::errc::invalid_argument (then nothing is created).
   static UnixDatagram bind(std::string_view path, std::error_code& ec) noexcept {
-    const UnixSocketAddr address = UnixSocketAddr::from_path(path, ec);
-    return ec ? UnixDatagram() : bind_addr(address, ec);
+    return with_path<UnixDatagram>(path, ec, bind_addr);
   }
 
   /// bind() to an address. Binding an unnamed address makes Linux pick a unique abstract name
   /// (see local_addr); other systems refuse it.
   static UnixDatagram bind_addr(const UnixSocketAddr& address, std::error_code& ec) noexcept {
-    return UnixDatagram(sys::uds::bind_datagram(address, ec));
+    return UnixDatagram(sys::Uds::bind_datagram(address, ec));
   }
 
   /// A socket without a name. It can send (its receivers see an unnamed sender, which they
   /// cannot answer) and, once connected, receive from its peer.
   static UnixDatagram unbound(std::error_code& ec) noexcept {
-    return UnixDatagram(sys::uds::unbound_datagram(ec));
+    return UnixDatagram(sys::Uds::unbound_datagram(ec));
   }
 
   /// Two connected, unnamed sockets (socketpair): each one's send is the other's recv.
   static std::pair<UnixDatagram, UnixDatagram> pair(std::error_code& ec) noexcept {
     sys::Socket first;
     sys::Socket second;
-    sys::uds::datagram_pair(first, second, ec);
+    sys::Uds::datagram_pair(first, second, ec);
     return {UnixDatagram(std::move(first)), UnixDatagram(std::move(second))};
   }
 
@@ -69,74 +66,39 @@ class UnixDatagram : public detail::UnixSocket {
   /// Sets the default destination of send() and the only sender recv() accepts. Completes at
   /// once. A missing path is std::errc::no_such_file_or_directory.
   void connect(std::string_view path, std::error_code& ec) noexcept {
-    const UnixSocketAddr address = UnixSocketAddr::from_path(path, ec);
-    if (!ec) {
-      connect_addr(address, ec);
-    }
+    with_path<void>(path, ec, [this](const UnixSocketAddr& address, std::error_code& op_ec) {
+      connect_addr(address, op_ec);
+    });
   }
 
   /// connect() to an address.
   void connect_addr(const UnixSocketAddr& address, std::error_code& ec) noexcept {
-    sys::uds::connect(native_handle(), address, ec);
+    sys::Uds::connect(native_handle(), address, ec);
   }
 
   /// The address of the connected peer; std::errc::not_connected when there is none.
   [[nodiscard]] UnixSocketAddr peer_addr(std::error_code& ec) const noexcept {
-    return sys::uds::peer_addr(native_handle(), ec);
-  }
-
-  /// Sends `datagram` to the connected peer: all of it or nothing.
-  std::size_t send(std::span<const std::byte> datagram, std::error_code& ec) noexcept {
-    return do_io(
-        [datagram](native_handle_type s, std::error_code& op_ec) {
-          return sys::send_bytes(s, datagram, 0, op_ec);
-        },
-        ec);
-  }
-
-  /// Receives one datagram into `buffer`; the part that does not fit is lost. Returns its size
-  /// (0 for an empty datagram).
-  std::size_t recv(std::span<std::byte> buffer, std::error_code& ec) noexcept {
-    return do_io(
-        [buffer](native_handle_type s, std::error_code& op_ec) {
-          return sys::receive_bytes(s, buffer, 0, op_ec);
-        },
-        ec);
+    return sys::Uds::peer_addr(native_handle(), ec);
   }
 
   /// Sends `datagram` to the socket at `path` (see bind for the forms a path takes).
   std::size_t send_to(std::span<const std::byte> datagram, std::string_view path,
                       std::error_code& ec) noexcept {
-    const UnixSocketAddr target = UnixSocketAddr::from_path(path, ec);
-    return ec ? 0 : send_to_addr(datagram, target, ec);
+    return with_path<std::size_t>(
+        path, ec, [this, datagram](const UnixSocketAddr& target, std::error_code& op_ec) {
+          return send_to_addr(datagram, target, op_ec);
+        });
   }
 
   /// Sends `datagram` to `target`, say the sender recv_from reported.
   std::size_t send_to_addr(std::span<const std::byte> datagram, const UnixSocketAddr& target,
                            std::error_code& ec) noexcept {
-    return do_io(
-        [datagram, &target](native_handle_type s, std::error_code& op_ec) {
-          return sys::uds::send_to(s, datagram, target, op_ec);
-        },
-        ec);
-  }
-
-  /// Receives one datagram (see recv) with its sender's address: unnamed when the sender is not
-  /// bound. On error the result is {0, unnamed}.
-  std::pair<std::size_t, UnixSocketAddr> recv_from(std::span<std::byte> buffer,
-                                                   std::error_code& ec) noexcept {
-    UnixSocketAddr from;
-    const std::size_t count = do_io(
-        [buffer, &from](native_handle_type s, std::error_code& op_ec) {
-          return sys::uds::recv_from(s, buffer, from, op_ec);
-        },
-        ec);
-    return {count, from};
+    return send_datagram_to(datagram, target, ec);
   }
 
   /// Stops receiving, sending (then send reports std::errc::broken_pipe) or both.
   void shutdown(Shutdown how, std::error_code& ec) noexcept {
-    sys::shutdown(native_handle(), how, ec);
+    sys::Sockets::shutdown(native_handle(), how, ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -174,14 +136,6 @@ class UnixDatagram : public detail::UnixSocket {
     return miocpp::detail::or_throw("miocpp::net::UnixDatagram::peer_addr",
                                     [&](std::error_code& ec) { return peer_addr(ec); });
   }
-  std::size_t send(std::span<const std::byte> datagram) {
-    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::send",
-                                    [&](std::error_code& ec) { return send(datagram, ec); });
-  }
-  std::size_t recv(std::span<std::byte> buffer) {
-    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::recv",
-                                    [&](std::error_code& ec) { return recv(buffer, ec); });
-  }
   std::size_t send_to(std::span<const std::byte> datagram, std::string_view path) {
     return miocpp::detail::or_throw("miocpp::net::UnixDatagram::send_to", [&](std::error_code& ec) {
       return send_to(datagram, path, ec);
@@ -192,10 +146,6 @@ class UnixDatagram : public detail::UnixSocket {
         "miocpp::net::UnixDatagram::send_to_addr",
         [&](std::error_code& ec) { return send_to_addr(datagram, target, ec); });
   }
-  std::pair<std::size_t, UnixSocketAddr> recv_from(std::span<std::byte> buffer) {
-    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::recv_from",
-                                    [&](std::error_code& ec) { return recv_from(buffer, ec); });
-  }
   void shutdown(Shutdown how) {
     miocpp::detail::or_throw("miocpp::net::UnixDatagram::shutdown",
                              [&](std::error_code& ec) { shutdown(how, ec); });
@@ -204,7 +154,7 @@ class UnixDatagram : public detail::UnixSocket {
 #endif
 
  private:
-  explicit UnixDatagram(sys::Socket socket) noexcept : UnixSocket(std::move(socket)) {}
+  explicit UnixDatagram(sys::Socket socket) noexcept : DatagramSocket(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

@@ -7,8 +7,8 @@
 
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
-#include "detail/unix_socket.hpp"
 #include "unix_socket_addr.hpp"
+#include "unix_socket_base.hpp"
 #include "unix_stream.hpp"
 
 namespace miocpp::net {
@@ -20,8 +20,9 @@ namespace miocpp::net {
 /// every POSIX program's listener does): remove the file when you are done with it, or before
 /// binding the same path again (which otherwise gives std::errc::address_in_use).
 ///
-/// POSIX only (Linux, macOS, the BSDs, ...): Windows and WASI builds do not have it.
-class UnixListener : public detail::UnixSocket {
+/// On Linux, macOS, the BSDs and other POSIX systems; on Windows and WASI every call reports
+/// `std::errc::not_supported`.
+class UnixListener : public UnixSocketBase {
  public:
   /// Empty: every call reports std::errc::bad_file_descriptor.
   UnixListener() noexcept = default;
@@ -32,14 +33,13 @@ class UnixListener : public detail::UnixSocket {
   /// std::errc::invalid_argument (then nothing is created). The backlog is the system maximum
   /// where the OS allows it, else 128.
   static UnixListener bind(std::string_view path, std::error_code& ec) noexcept {
-    const UnixSocketAddr address = UnixSocketAddr::from_path(path, ec);
-    return ec ? UnixListener() : bind_addr(address, ec);
+    return with_path<UnixListener>(path, ec, bind_addr);
   }
 
   /// bind() to an address. Binding an unnamed address makes Linux pick a unique abstract name
   /// (see local_addr); other systems refuse it.
   static UnixListener bind_addr(const UnixSocketAddr& address, std::error_code& ec) noexcept {
-    return UnixListener(sys::uds::listen(address, ec));
+    return UnixListener(sys::Uds::listen(address, ec));
   }
 
   /// Adopts a listening Unix stream socket (which should already be non-blocking).
@@ -51,11 +51,7 @@ class UnixListener : public detail::UnixSocket {
   /// unless the client bound its socket). On error (would-block, or EMFILE when out of
   /// descriptors) both are empty and the listener keeps working.
   std::pair<UnixStream, UnixSocketAddr> accept(std::error_code& ec) noexcept {
-    UnixSocketAddr peer;
-    sys::Socket socket =
-        do_io([&peer](native_handle_type s,
-                      std::error_code& op_ec) { return sys::uds::accept(s, peer, op_ec); },
-              ec);
+    auto [socket, peer] = accept_socket<UnixSocketAddr, &sys::Uds::accept>(ec);
     return {UnixStream(std::move(socket)), peer};
   }
 
@@ -82,7 +78,7 @@ class UnixListener : public detail::UnixSocket {
 #endif
 
  private:
-  explicit UnixListener(sys::Socket socket) noexcept : UnixSocket(std::move(socket)) {}
+  explicit UnixListener(sys::Socket socket) noexcept : UnixSocketBase(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

@@ -6,29 +6,29 @@
 #include <system_error>
 #include <utility>
 
-#include "../detail/owned_source.hpp"
 #include "../detail/throw_error.hpp"
 #include "../interest.hpp"
 #include "../io_slice.hpp"
+#include "../owned_source.hpp"
 #include "../registry.hpp"
 #include "../sys/sys.hpp"
 #include "../token.hpp"
 
-/// Unix pipes as event sources: create() opens one, Sender and Receiver are its ends (POSIX
-/// only; on WASI, where a pipe cannot be created, ends are adopted with from_native).
+/// Unix pipes as event sources: create() opens one, Sender and Receiver are its ends. On WASI,
+/// where a pipe cannot be created, ends are adopted with from_native; on Windows every call
+/// reports `std::errc::not_supported`.
 namespace miocpp::posix::pipe {
 
-namespace detail {
-
-/// What both ends share: an owned descriptor behind an IoSource, and their registration.
-class End : public miocpp::detail::OwnedSource<sys::FileDescriptor> {
+/// What both ends share: an owned descriptor behind an IoSource, and their registration. The base
+/// of Sender and Receiver.
+class End : public OwnedSource<sys::FileDescriptor> {
  public:
   using OwnedSource::OwnedSource;
 
   /// Blocking mode is for handing the descriptor to code that expects it; miocpp needs
   /// non-blocking descriptors, which is how create() makes them.
   void set_nonblocking(bool nonblocking, std::error_code& ec) noexcept {
-    sys::set_nonblocking(native_handle(), nonblocking, ec);
+    sys::Pipes::set_nonblocking(native_handle(), nonblocking, ec);
   }
 #if MIOCPP_HAS_EXCEPTIONS
   /// set_nonblocking(), throwing `std::system_error` with the code the overload taking `ec`
@@ -40,18 +40,15 @@ class End : public miocpp::detail::OwnedSource<sys::FileDescriptor> {
 #endif
 };
 
-}  // namespace detail
-
 /// The writing end. Register it for Interest::writable; a write_closed event means the reading
 /// end is gone. Writing then fails with `std::errc::broken_pipe` -- and, as for every pipe, raises
 /// SIGPIPE unless the program ignores that signal (most servers do: `signal(SIGPIPE, SIG_IGN)`).
-class Sender : public detail::End {
+class Sender : public End {
  public:
-  /// Empty: every call reports `std::errc::bad_file_descriptor`.
-  Sender() noexcept = default;
-  /// Takes ownership of `fd` (the backend's owning descriptor type); see from_native for a raw
-  /// one.
-  explicit Sender(sys::FileDescriptor fd) noexcept : End(std::move(fd)) {}
+  /// End's constructors: empty by default (every call reports
+  /// `std::errc::bad_file_descriptor`), or taking ownership of a descriptor of the backend's
+  /// owning type (see from_native for a raw one).
+  using End::End;
 
   /// Adopts a descriptor (which should be non-blocking).
   static Sender from_native(native_handle_type fd) noexcept {
@@ -63,15 +60,16 @@ class Sender : public detail::End {
   /// `std::errc::broken_pipe` when the reading end is gone. Writes of up to PIPE_BUF bytes are
   /// atomic.
   std::size_t write(std::span<const std::byte> bytes, std::error_code& ec) noexcept {
-    return do_io([bytes](int fd, std::error_code& op_ec) { return sys::write(fd, bytes, op_ec); },
-                 ec);
+    return do_io(
+        [bytes](int fd, std::error_code& op_ec) { return sys::Pipes::write(fd, bytes, op_ec); },
+        ec);
   }
 
   /// Writes from several buffers in order with one writev.
   std::size_t write_vectored(std::span<const IoSlice> slices, std::error_code& ec) noexcept {
     return do_io(
         [slices](int fd, std::error_code& op_ec) {
-          return sys::write_vectored(fd, miocpp::detail::as_io_vecs(slices), op_ec);
+          return sys::Pipes::write_vectored(fd, miocpp::detail::as_io_vecs(slices), op_ec);
         },
         ec);
   }
@@ -99,13 +97,12 @@ class Sender : public detail::End {
 /// The reading end. Register it for Interest::readable; read until
 /// `std::errc::operation_would_block`. A read of 0 bytes (with read_closed reported) means every
 /// writer is gone.
-class Receiver : public detail::End {
+class Receiver : public End {
  public:
-  /// Empty: every call reports `std::errc::bad_file_descriptor`.
-  Receiver() noexcept = default;
-  /// Takes ownership of `fd` (the backend's owning descriptor type); see from_native for a raw
-  /// one.
-  explicit Receiver(sys::FileDescriptor fd) noexcept : End(std::move(fd)) {}
+  /// End's constructors: empty by default (every call reports
+  /// `std::errc::bad_file_descriptor`), or taking ownership of a descriptor of the backend's
+  /// owning type (see from_native for a raw one).
+  using End::End;
 
   /// Adopts a descriptor (which should be non-blocking).
   static Receiver from_native(native_handle_type fd) noexcept {
@@ -116,15 +113,16 @@ class Receiver : public detail::End {
   /// `buffer` is empty). `std::errc::operation_would_block` when the pipe is empty: wait for the
   /// next readable event.
   std::size_t read(std::span<std::byte> buffer, std::error_code& ec) noexcept {
-    return do_io([buffer](int fd, std::error_code& op_ec) { return sys::read(fd, buffer, op_ec); },
-                 ec);
+    return do_io(
+        [buffer](int fd, std::error_code& op_ec) { return sys::Pipes::read(fd, buffer, op_ec); },
+        ec);
   }
 
   /// Reads into several buffers in order with one readv.
   std::size_t read_vectored(std::span<IoSliceMut> slices, std::error_code& ec) noexcept {
     return do_io(
         [slices](int fd, std::error_code& op_ec) {
-          return sys::read_vectored(fd, miocpp::detail::as_io_vecs(slices), op_ec);
+          return sys::Pipes::read_vectored(fd, miocpp::detail::as_io_vecs(slices), op_ec);
         },
         ec);
   }
@@ -152,8 +150,8 @@ class Receiver : public detail::End {
 /// Errors are pipe(2)'s (`std::errc::too_many_files_open`, ...); WASI cannot create pipes and
 /// reports `std::errc::not_supported`. On error both ends are empty.
 inline std::pair<Sender, Receiver> create(std::error_code& ec) noexcept {
-  sys::PipeEnds ends = sys::open_pipe(ec);
-  return {Sender(std::move(ends.write_end)), Receiver(std::move(ends.read_end))};
+  auto [read_end, write_end] = sys::Pipes::open(ec);
+  return {Sender(std::move(write_end)), Receiver(std::move(read_end))};
 }
 
 #if MIOCPP_HAS_EXCEPTIONS

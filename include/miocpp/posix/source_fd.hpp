@@ -23,8 +23,8 @@ namespace miocpp::posix {
 /// descriptor only at its next poll, and until then registering a new descriptor that reuses the
 /// number gives `std::errc::file_exists`.
 ///
-/// POSIX only (this header is not part of a Windows build). On WASI it registers descriptors the
-/// runtime handed in.
+/// On Windows, which has no such descriptors, registering reports `std::errc::not_supported`. On
+/// WASI it registers descriptors the runtime handed in.
 class SourceFd {
  public:
   /// Refers to `fd`, which stays the caller's.

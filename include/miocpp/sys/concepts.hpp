@@ -1,16 +1,26 @@
-// What every backend must provide, as concepts. sys.hpp checks the chosen backend against them, so
-// a backend that drifts from the front end's expectations fails to compile with a named reason.
+// The backend contract: every name the front end takes from a backend, as concepts. sys.hpp
+// checks the chosen backend's facade (its `Backend` struct) against concepts::Backend, so a
+// backend that lacks a call, or gives it another signature, fails to compile with the concept's
+// name. Adding a call to the contract is one line here plus the call in each backend.
 #pragma once
 
 #include <chrono>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <ostream>
+#include <span>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
+#include <utility>
 
 #include "../interest.hpp"
+#include "../net/ip_addr.hpp"
+#include "../net/shutdown.hpp"
+#include "../net/socket_addr.hpp"
+#include "../net/unix_socket_addr.hpp"
 #include "../token.hpp"
 
 namespace miocpp::sys::concepts {
@@ -19,6 +29,20 @@ namespace miocpp::sys::concepts {
 template <class T>
 concept Owning = std::default_initializable<T> && std::is_nothrow_move_constructible_v<T> &&
     std::is_nothrow_move_assignable_v<T> && !std::is_copy_constructible_v<T>;
+
+/// An owned OS handle (socket, descriptor): Owning, adopts and gives up its native handle `H`.
+template <class T, class H>
+concept Handle = Owning<T> && std::is_nothrow_constructible_v<T, H> &&
+    std::same_as<typename T::native_handle_type, H> && requires(T& handle, const T& const_handle) {
+  { const_handle.native_handle() }
+  noexcept->std::same_as<H>;
+  { const_handle.is_open() }
+  noexcept->std::same_as<bool>;
+  { handle.release() }
+  noexcept->std::same_as<H>;
+};
+
+// ---- Polling ------------------------------------------------------------------------------------
 
 /// One OS event record. The front end's Event is a view over it (same size, cast in place), so it
 /// must be standard-layout and trivially copyable, and answer every readiness question itself.
@@ -61,20 +85,16 @@ concept Events = Owning<B> && std::constructible_from<B, std::size_t> &&
 };
 
 /// The OS readiness queue. Thread-safe: registration may happen while another thread selects.
+/// Raw descriptors (posix::SourceFd) register with the *_fd verbs; a backend without descriptors
+/// refuses them with std::errc::not_supported.
 template <class S, class B>
 concept Selector = Owning<S> && std::is_nothrow_constructible_v<S, std::error_code&> &&
-    requires(const S& selector, B& events, std::optional<std::chrono::nanoseconds> timeout,
-             std::error_code& ec) {
+    requires(const S& selector, B& events, std::optional<std::chrono::nanoseconds> timeout, int fd,
+             Token token, Interest interest, std::error_code& ec) {
   { selector.select(events, timeout, ec) }
   noexcept->std::same_as<void>;
   { selector.try_clone(ec) }
   noexcept->std::same_as<S>;
-};
-
-/// A selector that can watch raw POSIX descriptors (posix::SourceFd, pipes, wakers).
-template <class S>
-concept DescriptorSelector = requires(const S& selector, int fd, Token token, Interest interest,
-                                      std::error_code& ec) {
   { selector.register_fd(fd, token, interest, ec) }
   noexcept->std::same_as<void>;
   { selector.reregister_fd(fd, token, interest, ec) }
@@ -83,7 +103,16 @@ concept DescriptorSelector = requires(const S& selector, int fd, Token token, In
   noexcept->std::same_as<void>;
 };
 
-/// Wakes a selector from any thread; its event is readable and carries its token.
+/// A selector that hosts a waker built on a descriptor (eventfd, self-pipe): registering it may
+/// differ from registering a source (poll(2) keeps a waker armed and drains it itself).
+template <class S>
+concept WakerHost = requires(const S& selector, int fd, Token token, std::error_code& ec) {
+  { selector.register_waker(fd, token, ec) }
+  noexcept->std::same_as<void>;
+};
+
+/// Wakes a selector `S` from any thread; its event is readable and carries its token. How wakes
+/// coalesce is the waker's file's to say.
 template <class W, class S>
 concept Waker = Owning<W> &&
     std::is_nothrow_constructible_v<W, const S&, Token, std::error_code&> &&
@@ -92,8 +121,9 @@ concept Waker = Owning<W> &&
   noexcept->std::same_as<void>;
 };
 
-/// Per-source state that registers a handle `H` and wraps every I/O call, so level- or
-/// one-shot-based backends can re-arm a source when an operation would block.
+/// Per-source state that registers a handle `H` with a selector `S` and wraps every I/O call, so
+/// level- or one-shot-based backends can re-arm a source when an operation would block. forget()
+/// drops the state's record of a registration that stays with a released handle.
 template <class I, class S, class H>
 concept IoSourceState = std::default_initializable<I> && std::is_nothrow_move_constructible_v<I> &&
     requires(I& state, const S& selector, H handle, Token token, Interest interest,
@@ -104,9 +134,232 @@ concept IoSourceState = std::default_initializable<I> && std::is_nothrow_move_co
   noexcept;
   { state.deregister(selector, handle, ec) }
   noexcept;
+  { state.forget() }
+  noexcept;
   {
     state.do_io([](std::error_code&) noexcept { return std::size_t{0}; }, ec)
     } -> std::same_as<std::size_t>;
 };
+
+// ---- I/O ----------------------------------------------------------------------------------------
+
+/// The scatter/gather record `V` (iovec, WSABUF) behind IoSlice and IoSliceMut.
+template <class C, class V>
+concept IoVecs = std::is_standard_layout_v<V> && std::is_trivially_copyable_v<V> &&
+    requires(const void* data, std::size_t size, const V& vec) {
+  { C::make(data, size) }
+  noexcept->std::same_as<V>;
+  { C::data(vec) }
+  noexcept->std::same_as<std::byte*>;
+  { C::size(vec) }
+  noexcept->std::same_as<std::size_t>;
+};
+
+/// Calls on any connected or bound socket with native handle `H`, each one system call.
+template <class C, class H, class V>
+concept Sockets = requires(H socket, std::span<std::byte> buffer, std::span<const std::byte> bytes,
+                           std::span<const V> vecs, net::Shutdown how, std::uint32_t ttl,
+                           std::error_code& ec) {
+  { C::send(socket, bytes, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::receive(socket, buffer, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::peek(socket, buffer, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::send_vectored(socket, vecs, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::receive_vectored(socket, vecs, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::shutdown(socket, how, ec) }
+  noexcept->std::same_as<void>;
+  { C::local_addr(socket, ec) }
+  noexcept->std::same_as<net::SocketAddr>;
+  { C::peer_addr(socket, ec) }
+  noexcept->std::same_as<net::SocketAddr>;
+  { C::set_ttl(socket, ttl, ec) }
+  noexcept->std::same_as<void>;
+  { C::ttl(socket, ec) }
+  noexcept->std::same_as<std::uint32_t>;
+  { C::take_error(socket, ec) }
+  noexcept->std::same_as<std::error_code>;
+};
+
+/// SocketAddr to and from the OS's sockaddr_storage and its length type.
+template <class C>
+concept SocketAddrs = std::is_trivially_copyable_v<typename C::Storage> &&
+    std::is_integral_v<typename C::Length> &&
+    requires(const net::SocketAddr& address, typename C::Storage& storage,
+             const typename C::Storage& const_storage, typename C::Length length,
+             std::error_code& ec) {
+  { C::to_sockaddr(address, storage) }
+  noexcept->std::same_as<typename C::Length>;
+  { C::from_sockaddr(const_storage, length, ec) }
+  noexcept->std::same_as<net::SocketAddr>;
+};
+
+/// TCP: listeners and streams, owned as `S` with native handle `H`.
+template <class C, class S, class H>
+concept Tcp = requires(H socket, const net::SocketAddr& address, net::SocketAddr& peer, bool on,
+                       std::error_code& ec) {
+  { C::bind(address, ec) }
+  noexcept->std::same_as<S>;
+  { C::connect(address, ec) }
+  noexcept->std::same_as<S>;
+  { C::accept(socket, peer, ec) }
+  noexcept->std::same_as<S>;
+  { C::set_nodelay(socket, on, ec) }
+  noexcept->std::same_as<void>;
+  { C::nodelay(socket, ec) }
+  noexcept->std::same_as<bool>;
+};
+
+/// UDP: datagrams with their peer's address, broadcast and multicast.
+template <class C, class S, class H>
+concept Udp = requires(H socket, const net::SocketAddr& address, net::SocketAddr& from,
+                       std::span<std::byte> buffer, std::span<const std::byte> bytes, bool on,
+                       std::uint32_t value, const net::Ipv4Addr& v4, const net::Ipv6Addr& v6,
+                       std::error_code& ec) {
+  { C::bind(address, ec) }
+  noexcept->std::same_as<S>;
+  { C::connect(socket, address, ec) }
+  noexcept->std::same_as<void>;
+  { C::send_to(socket, bytes, address, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::recv_from(socket, buffer, from, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::peek_from(socket, buffer, from, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::set_broadcast(socket, on, ec) }
+  noexcept->std::same_as<void>;
+  { C::broadcast(socket, ec) }
+  noexcept->std::same_as<bool>;
+  { C::set_multicast_loop_v4(socket, on, ec) }
+  noexcept->std::same_as<void>;
+  { C::multicast_loop_v4(socket, ec) }
+  noexcept->std::same_as<bool>;
+  { C::set_multicast_ttl_v4(socket, value, ec) }
+  noexcept->std::same_as<void>;
+  { C::multicast_ttl_v4(socket, ec) }
+  noexcept->std::same_as<std::uint32_t>;
+  { C::set_multicast_loop_v6(socket, on, ec) }
+  noexcept->std::same_as<void>;
+  { C::multicast_loop_v6(socket, ec) }
+  noexcept->std::same_as<bool>;
+  { C::only_v6(socket, ec) }
+  noexcept->std::same_as<bool>;
+  { C::join_multicast_v4(socket, v4, v4, ec) }
+  noexcept->std::same_as<void>;
+  { C::leave_multicast_v4(socket, v4, v4, ec) }
+  noexcept->std::same_as<void>;
+  { C::join_multicast_v6(socket, v6, value, ec) }
+  noexcept->std::same_as<void>;
+  { C::leave_multicast_v6(socket, v6, value, ec) }
+  noexcept->std::same_as<void>;
+};
+
+/// Unix-domain sockets (stream and datagram); std::errc::not_supported where the OS has none.
+template <class C, class S, class H>
+concept Uds = requires(H socket, const net::UnixSocketAddr& address, net::UnixSocketAddr& peer,
+                       S& first, S& second, std::span<std::byte> buffer,
+                       std::span<const std::byte> bytes, std::error_code& ec) {
+  { C::listen(address, ec) }
+  noexcept->std::same_as<S>;
+  { C::accept(socket, peer, ec) }
+  noexcept->std::same_as<S>;
+  { C::connect_stream(address, ec) }
+  noexcept->std::same_as<S>;
+  { C::stream_pair(first, second, ec) }
+  noexcept->std::same_as<void>;
+  { C::bind_datagram(address, ec) }
+  noexcept->std::same_as<S>;
+  { C::unbound_datagram(ec) }
+  noexcept->std::same_as<S>;
+  { C::datagram_pair(first, second, ec) }
+  noexcept->std::same_as<void>;
+  { C::connect(socket, address, ec) }
+  noexcept->std::same_as<void>;
+  { C::send_to(socket, bytes, address, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::recv_from(socket, buffer, peer, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::local_addr(socket, ec) }
+  noexcept->std::same_as<net::UnixSocketAddr>;
+  { C::peer_addr(socket, ec) }
+  noexcept->std::same_as<net::UnixSocketAddr>;
+};
+
+/// Pipes and plain descriptor I/O (owned as `D`, native handle `int`); std::errc::not_supported
+/// where the OS has no descriptors.
+template <class C, class D, class V>
+concept Pipes = requires(int fd, std::span<std::byte> buffer, std::span<const std::byte> bytes,
+                         std::span<const V> vecs, bool on, std::error_code& ec) {
+  { C::open(ec) }
+  noexcept->std::same_as<std::pair<D, D>>;
+  { C::read(fd, buffer, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::write(fd, bytes, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::read_vectored(fd, vecs, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::write_vectored(fd, vecs, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::set_nonblocking(fd, on, ec) }
+  noexcept->std::same_as<void>;
+};
+
+/// A Windows named pipe, driven by the selector `S` (std::errc::not_supported elsewhere).
+template <class P, class S>
+concept NamedPipe = Owning<P> &&
+    requires(P& pipe, const P& const_pipe, const S& selector, typename P::native_handle_type handle,
+             std::string_view name, std::wstring_view wide_name, std::span<std::byte> buffer,
+             std::span<const std::byte> bytes, Token token, Interest interest,
+             std::error_code& ec) {
+  { P::create(name, ec) }
+  noexcept->std::same_as<P>;
+  { P::create(wide_name, ec) }
+  noexcept->std::same_as<P>;
+  { P::from_native(handle) }
+  noexcept->std::same_as<P>;
+  { const_pipe.native_handle() }
+  noexcept->std::same_as<typename P::native_handle_type>;
+  { pipe.release() }
+  noexcept->std::same_as<typename P::native_handle_type>;
+  { pipe.connect(ec) }
+  noexcept->std::same_as<void>;
+  { pipe.disconnect(ec) }
+  noexcept->std::same_as<void>;
+  { pipe.read(buffer, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { pipe.write(bytes, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { const_pipe.take_error(ec) }
+  noexcept->std::same_as<std::error_code>;
+  { pipe.register_source(selector, token, interest, ec) }
+  noexcept->std::same_as<void>;
+  { pipe.reregister(selector, token, interest, ec) }
+  noexcept->std::same_as<void>;
+  { pipe.deregister(selector, ec) }
+  noexcept->std::same_as<void>;
+};
+
+// ---- The whole backend --------------------------------------------------------------------------
+
+/// A backend facade: one struct naming every type and call group the front end uses. Each
+/// backend's facade is `<backend folder>/backend.hpp`.
+template <class B>
+concept Backend = Event<typename B::Event> && Events<typename B::Events, typename B::Event> &&
+    Selector<typename B::Selector, typename B::Events> &&
+    Waker<typename B::Waker, typename B::Selector> &&
+    IoSourceState<typename B::IoSourceState, typename B::Selector,
+                  typename B::native_handle_type> &&
+    Handle<typename B::Socket, typename B::native_handle_type> &&
+    Handle<typename B::FileDescriptor, int> && IoVecs<typename B::IoVecs, typename B::IoVec> &&
+    Sockets<typename B::Sockets, typename B::native_handle_type, typename B::IoVec> &&
+    SocketAddrs<typename B::SocketAddrs> &&
+    Tcp<typename B::Tcp, typename B::Socket, typename B::native_handle_type> &&
+    Udp<typename B::Udp, typename B::Socket, typename B::native_handle_type> &&
+    Uds<typename B::Uds, typename B::Socket, typename B::native_handle_type> &&
+    Pipes<typename B::Pipes, typename B::FileDescriptor, typename B::IoVec> &&
+    NamedPipe<typename B::NamedPipe, typename B::Selector>;
 
 }  // namespace miocpp::sys::concepts

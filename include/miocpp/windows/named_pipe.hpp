@@ -1,4 +1,4 @@
-// windows::NamedPipe: a non-blocking Windows named pipe (Windows only).
+// windows::NamedPipe: a non-blocking Windows named pipe.
 #pragma once
 
 #include <cstddef>
@@ -7,12 +7,10 @@
 #include <system_error>
 #include <utility>
 
-#include "../config.hpp"
 #include "../detail/throw_error.hpp"
 #include "../interest.hpp"
 #include "../registry.hpp"
 #include "../sys/sys.hpp"
-#include "../sys/windows/named_pipe.hpp"
 #include "../token.hpp"
 
 namespace miocpp::windows {
@@ -36,11 +34,12 @@ namespace miocpp::windows {
 /// next one. A read of 0 bytes means the other end closed the pipe.
 ///
 /// The interest given at registration is not used: a named pipe reports whatever its completions
-/// bring (readable, writable, closed). Windows only: this header is not part of other builds.
+/// bring (readable, writable, closed). Outside Windows every call reports
+/// `std::errc::not_supported`.
 class NamedPipe {
  public:
   /// The Windows handle type.
-  using native_handle_type = HANDLE;
+  using native_handle_type = sys::NamedPipe::native_handle_type;
 
   /// Empty: every I/O call reports would-block, registration bad_file_descriptor.
   NamedPipe() noexcept = default;
@@ -49,99 +48,66 @@ class NamedPipe {
   /// have the form `\\.\pipe\my_server`. access_denied when a pipe of that name exists
   /// already.
   static NamedPipe create(std::string_view name, std::error_code& ec) noexcept {
-    return NamedPipe(sys::windows::NamedPipe::create(name, ec));
+    return NamedPipe(sys::NamedPipe::create(name, ec));
   }
   /// create() with a UTF-16 name, as the Windows API takes it.
   static NamedPipe create(std::wstring_view name, std::error_code& ec) noexcept {
-    return NamedPipe(sys::windows::NamedPipe::create(name, ec));
+    return NamedPipe(sys::NamedPipe::create(name, ec));
   }
 
   /// Adopts a pipe handle, server or client end, opened for overlapped I/O.
   static NamedPipe from_native(native_handle_type handle) noexcept {
-    return NamedPipe(sys::windows::NamedPipe(handle));
+    return NamedPipe(sys::NamedPipe::from_native(handle));
   }
 
   /// The pipe's handle, still owned by this object.
   [[nodiscard]] native_handle_type native_handle() const noexcept { return pipe_.native_handle(); }
 
-  /// Gives the handle up without closing it (see sys::windows::NamedPipe::release for what
+  /// Gives the handle up without closing it (see sys::NamedPipe::release for what
   /// happens to I/O in flight).
   native_handle_type release() noexcept { return pipe_.release(); }
 
   /// Waits for a client (server ends): success when one is connected already, otherwise
   /// would-block and a writable event once one connects.
-  void connect(std::error_code& ec) noexcept {
-    if (pipe_.get() == nullptr) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      return;
-    }
-    pipe_.get()->connect(ec);
-  }
+  void connect(std::error_code& ec) noexcept { pipe_.connect(ec); }
 
   /// Drops the connected client (server ends); connect() may then wait for another.
-  void disconnect(std::error_code& ec) noexcept {
-    if (pipe_.get() == nullptr) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      return;
-    }
-    pipe_.get()->disconnect(ec);
-  }
+  void disconnect(std::error_code& ec) noexcept { pipe_.disconnect(ec); }
 
   /// The error of the last connect once it finished (empty: a client is connected), clearing
   /// it.
   [[nodiscard]] std::error_code take_error(std::error_code& ec) noexcept {
-    ec.clear();
-    return pipe_.get() == nullptr ? std::error_code() : pipe_.get()->take_error();
+    return pipe_.take_error(ec);
   }
 
   /// Copies out what the read-ahead brought; would-block while it is still in flight. 0 means
   /// the other end closed the pipe.
   std::size_t read(std::span<std::byte> buffer, std::error_code& ec) noexcept {
-    if (pipe_.get() == nullptr) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      return 0;
-    }
-    return pipe_.get()->read(buffer, ec);
+    return pipe_.read(buffer, ec);
   }
 
   /// Takes all of `bytes` and starts writing them; would-block while an earlier write is in
   /// flight. Broken_pipe (ERROR_NO_DATA) once the other end is gone.
   std::size_t write(std::span<const std::byte> bytes, std::error_code& ec) noexcept {
-    if (pipe_.get() == nullptr) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      return 0;
-    }
-    return pipe_.get()->write(bytes, ec);
+    return pipe_.write(bytes, ec);
   }
 
   /// Associates the pipe with the Poll's completion port and starts the read-ahead (see
   /// Registry::register_source). A pipe that was ever registered with another Poll gives
   /// `std::errc::file_exists`: a handle cannot leave its completion port.
-  void register_source(const Registry& registry, Token token, Interest /*interest*/,
+  void register_source(const Registry& registry, Token token, Interest interest,
                        std::error_code& ec) noexcept {
-    if (pipe_.get() == nullptr) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      return;
-    }
-    pipe_.get()->register_source(registry.selector(), token, ec);
+    pipe_.register_source(registry.selector(), token, interest, ec);
   }
   /// Replaces the token (see Registry::reregister); the same Poll only.
-  void reregister(const Registry& registry, Token token, Interest /*interest*/,
+  void reregister(const Registry& registry, Token token, Interest interest,
                   std::error_code& ec) noexcept {
-    if (pipe_.get() == nullptr) {
-      ec = std::make_error_code(std::errc::no_such_file_or_directory);
-      return;
-    }
-    pipe_.get()->reregister(registry.selector(), token, ec);
+    pipe_.reregister(registry.selector(), token, interest, ec);
   }
   /// Stops reporting events (see Registry::deregister). The handle stays tied to the completion
   /// port, so it can be registered again with the same Poll only.
   void deregister(const Registry& registry, std::error_code& ec) noexcept {
-    if (pipe_.get() == nullptr) {
-      ec = std::make_error_code(std::errc::no_such_file_or_directory);
-      return;
-    }
-    pipe_.get()->deregister(registry.selector(), ec);
+    pipe_.deregister(registry.selector(), ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -183,9 +149,9 @@ class NamedPipe {
 #endif
 
  private:
-  explicit NamedPipe(sys::windows::NamedPipe pipe) noexcept : pipe_(std::move(pipe)) {}
+  explicit NamedPipe(sys::NamedPipe pipe) noexcept : pipe_(std::move(pipe)) {}
 
-  sys::windows::NamedPipe pipe_;
+  sys::NamedPipe pipe_;
 };
 
 }  // namespace miocpp::windows

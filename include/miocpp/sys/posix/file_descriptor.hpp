@@ -3,46 +3,21 @@
 
 #include <unistd.h>
 
-#include <utility>
+#include "../common/owned_handle.hpp"
 
 namespace miocpp::sys::posix {
 
-/// Closes its descriptor on destruction; -1 means empty. Move-only.
-class FileDescriptor {
- public:
+/// What a descriptor is to common::OwnedHandle: an int, -1 when empty, any negative value none.
+struct Descriptors {
   using native_handle_type = int;
-
-  FileDescriptor() noexcept = default;
-  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(other.release()) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-    if (this != &other) {
-      reset(other.release());
-    }
-    return *this;
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() { reset(); }
-
-  [[nodiscard]] int native_handle() const noexcept { return fd_; }
-  [[nodiscard]] bool is_open() const noexcept { return fd_ >= 0; }
-
-  /// Gives up ownership without closing.
-  int release() noexcept { return std::exchange(fd_, -1); }
-
-  /// Closes the current descriptor (if any) and takes `fd`. The result of close is ignored: on
-  /// Linux and the BSDs the descriptor is gone even when close reports EINTR or EIO, so a retry
-  /// could close a descriptor another thread has just been given.
-  void reset(int fd = -1) noexcept {
-    const int old = std::exchange(fd_, fd);
-    if (old >= 0) {
-      ::close(old);
-    }
-  }
-
- private:
-  int fd_ = -1;
+  static constexpr int empty = -1;
+  static bool is_valid(int fd) noexcept { return fd >= 0; }
+  /// The result of close is ignored: on Linux and the BSDs the descriptor is gone even when close
+  /// reports EINTR or EIO, so a retry could close a descriptor another thread has just been given.
+  static void close(int fd) noexcept { ::close(fd); }
 };
+
+/// Closes its descriptor on destruction. Move-only.
+using FileDescriptor = common::OwnedHandle<Descriptors>;
 
 }  // namespace miocpp::sys::posix

@@ -1,4 +1,5 @@
-// Non-blocking read/write on descriptors: one system call each, errors as std::error_code.
+// What every descriptor call shares: its result as a count or a std::error_code, the iovec count
+// limit, and switching O_NONBLOCK.
 #pragma once
 
 #include <fcntl.h>
@@ -13,7 +14,6 @@
 #include <system_error>
 
 #include "error.hpp"
-#include "io_vec.hpp"
 
 namespace miocpp::sys::posix {
 
@@ -35,24 +35,6 @@ inline int iov_count(std::size_t count) noexcept {
 #else
   return static_cast<int>(std::min<std::size_t>(count, 1024));
 #endif
-}
-
-inline std::size_t read(int fd, std::span<std::byte> buffer, std::error_code& ec) noexcept {
-  return io_result(::read(fd, buffer.data(), buffer.size()), ec);
-}
-
-inline std::size_t write(int fd, std::span<const std::byte> buffer, std::error_code& ec) noexcept {
-  return io_result(::write(fd, buffer.data(), buffer.size()), ec);
-}
-
-inline std::size_t read_vectored(int fd, std::span<const IoVec> buffers,
-                                 std::error_code& ec) noexcept {
-  return io_result(::readv(fd, buffers.data(), iov_count(buffers.size())), ec);
-}
-
-inline std::size_t write_vectored(int fd, std::span<const IoVec> buffers,
-                                  std::error_code& ec) noexcept {
-  return io_result(::writev(fd, buffers.data(), iov_count(buffers.size())), ec);
 }
 
 /// Switches O_NONBLOCK with a single ioctl (FIONBIO) instead of an fcntl read-modify-write pair.

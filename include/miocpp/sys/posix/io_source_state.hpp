@@ -1,4 +1,4 @@
-// Per-source backend state for the edge-triggered POSIX selectors (epoll, kqueue): none at all.
+// Per-source state for the POSIX selectors the kernel keeps edge-triggered (epoll, kqueue): none.
 #pragma once
 
 #include <system_error>
@@ -34,6 +34,9 @@ class IoSourceState {
   void deregister(const Selector& selector, int fd, std::error_code& ec) noexcept {
     selector.deregister_fd(fd, ec);
   }
+
+  /// Nothing to forget: the registration lives in the kernel, with the descriptor.
+  void forget() noexcept {}
 };
 
 }  // namespace miocpp::sys::posix

@@ -1,22 +1,27 @@
-// Socket calls shared by TCP, UDP and Unix-domain sockets: one system call each, non-blocking,
-// close-on-exec, and never SIGPIPE.
+// Creating and configuring POSIX sockets (non-blocking, close-on-exec, never SIGPIPE) and reading
+// and writing their options: the helpers under Sockets, Tcp, Udp and Uds.
 #pragma once
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <span>
 #include <system_error>
+#include <type_traits>
 
-#include "../../net/shutdown.hpp"
+#include "../../config.hpp"
 #include "error.hpp"
 #include "file_descriptor.hpp"
 #include "file_io.hpp"
-#include "io_vec.hpp"
+
+// After the socket headers above: its templates use their constants and records.
+#include "../common/socket_options.hpp"
 
 namespace miocpp::sys::posix {
 
@@ -30,11 +35,8 @@ inline constexpr int no_sigpipe_flag = 0;
 
 /// listen(2) backlog. Linux, FreeBSD, OpenBSD and Apple systems read -1 as "the system maximum"
 /// (somaxconn); elsewhere 128, the traditional SOMAXCONN.
-#if defined(__linux__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__APPLE__)
-inline constexpr int listen_backlog = -1;
-#else
-inline constexpr int listen_backlog = 128;
-#endif
+inline constexpr int listen_backlog =
+    MIOCPP_OS_LINUX || MIOCPP_OS_FREEBSD || MIOCPP_OS_OPENBSD || MIOCPP_OS_APPLE ? -1 : 128;
 
 // Where the flags cannot be asked for in socket()/socketpair()/accept4() (Apple systems), they are
 // set with fcntl right after the descriptor exists. A fork+exec in another thread between the two
@@ -79,9 +81,9 @@ inline void configure_socket(int fd, std::error_code& ec) noexcept {
   refuse_sigpipe(fd, ec);
 }
 
-/// A new non-blocking, close-on-exec socket (one system call where SOCK_NONBLOCK exists).
-inline FileDescriptor open_socket(int domain, int type, std::error_code& ec) noexcept {
-  FileDescriptor socket(::socket(domain, type | socket_creation_flags, 0));
+/// `socket` (just created or accepted, empty if that failed with errno set) configured; empty,
+/// with `ec` set, on error.
+inline FileDescriptor configured(FileDescriptor socket, std::error_code& ec) noexcept {
   if (!socket.is_open()) {
     ec = last_error();
     return socket;
@@ -91,6 +93,36 @@ inline FileDescriptor open_socket(int domain, int type, std::error_code& ec) noe
     socket.reset();
   }
   return socket;
+}
+
+/// A new non-blocking, close-on-exec socket (one system call where SOCK_NONBLOCK exists).
+inline FileDescriptor open_socket(int domain, int type, std::error_code& ec) noexcept {
+  return configured(FileDescriptor(::socket(domain, type | socket_creation_flags, 0)), ec);
+}
+
+/// A new socket (open_socket's) handed to `setup`, which sets `ec` on failure; the socket is then
+/// closed, so the caller gets a ready socket or an error, never a half-made one.
+template <class Setup>
+FileDescriptor open_socket_with(int domain, int type, std::error_code& ec, Setup setup) noexcept {
+  FileDescriptor socket = open_socket(domain, type, ec);
+  if (!ec) {
+    setup(socket.native_handle());
+  }
+  if (ec) {
+    socket.reset();
+  }
+  return socket;
+}
+
+/// Starts a non-blocking connect(2). EINPROGRESS is success: the outcome arrives as a writable
+/// (or error / write_closed) event.
+inline void start_connect(int fd, const ::sockaddr* to, ::socklen_t to_length,
+                          std::error_code& ec) noexcept {
+  if (::connect(fd, to, to_length) < 0 && errno != EINPROGRESS) {
+    ec = last_error();
+    return;
+  }
+  ec.clear();
 }
 
 /// Both ends of a connected pair (socketpair), configured like open_socket's.
@@ -118,19 +150,10 @@ inline void open_socket_pair(int domain, int type, FileDescriptor& first, FileDe
 inline FileDescriptor accept_socket(int fd, ::sockaddr* peer, ::socklen_t* peer_length,
                                     std::error_code& ec) noexcept {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-  FileDescriptor accepted(::accept4(fd, peer, peer_length, socket_creation_flags));
+  return configured(FileDescriptor(::accept4(fd, peer, peer_length, socket_creation_flags)), ec);
 #else
-  FileDescriptor accepted(::accept(fd, peer, peer_length));
+  return configured(FileDescriptor(::accept(fd, peer, peer_length)), ec);
 #endif
-  if (!accepted.is_open()) {
-    ec = last_error();
-    return accepted;
-  }
-  configure_socket(accepted.native_handle(), ec);
-  if (ec) {
-    accepted.reset();
-  }
-  return accepted;
 }
 
 /// Clears `ec` when `result` is not negative, otherwise sets it from errno.
@@ -142,99 +165,39 @@ inline void check(int result, std::error_code& ec) noexcept {
   }
 }
 
-template <class T>
-void set_socket_option(int fd, int level, int name, const T& value, std::error_code& ec) noexcept {
-  check(::setsockopt(fd, level, name, &value, sizeof value), ec);
-}
+/// How POSIX reads and writes the options of common/socket_options.hpp.
+struct SocketOption {
+  using Handle = int;
+  using Int = int;
+  // IP_MULTICAST_TTL and IP_MULTICAST_LOOP take an int on Linux (which also accepts a byte) and a
+  // byte on the BSDs, Apple systems and Solaris.
+  using MulticastV4 = std::conditional_t<MIOCPP_OS_LINUX == 1, int, unsigned char>;
+  using MulticastLoopV6 = unsigned;
 
-template <class T>
-T get_socket_option(int fd, int level, int name, std::error_code& ec) noexcept {
-  T value{};
-  ::socklen_t length = sizeof value;
-  check(::getsockopt(fd, level, name, &value, &length), ec);
-  return ec ? T{} : value;
-}
-
-/// An int option as a bool (SO_BROADCAST, TCP_NODELAY, ...).
-inline void set_flag_option(int fd, int level, int name, bool on, std::error_code& ec) noexcept {
-  set_socket_option(fd, level, name, on ? 1 : 0, ec);
-}
-inline bool get_flag_option(int fd, int level, int name, std::error_code& ec) noexcept {
-  return get_socket_option<int>(fd, level, name, ec) != 0;
-}
-
-/// The pending socket error (SO_ERROR), which reading also clears: empty when there is none.
-/// `ec` reports whether asking failed.
-inline std::error_code take_socket_error(int fd, std::error_code& ec) noexcept {
-  const int pending = get_socket_option<int>(fd, SOL_SOCKET, SO_ERROR, ec);
-  if (ec || pending == 0) {
-    return {};
+  template <class T>
+  static void set(int fd, int level, int name, const T& value, std::error_code& ec) noexcept {
+    check(::setsockopt(fd, level, name, &value, sizeof value), ec);
   }
-  return errno_code(pending);
-}
+  template <class T>
+  static T get(int fd, int level, int name, std::error_code& ec) noexcept {
+    T value{};
+    ::socklen_t length = sizeof value;
+    check(::getsockopt(fd, level, name, &value, &length), ec);
+    return ec ? T{} : value;
+  }
+};
 
-inline std::size_t send_bytes(int fd, std::span<const std::byte> bytes, int flags,
-                              std::error_code& ec) noexcept {
-  return io_result(::send(fd, bytes.data(), bytes.size(), flags | no_sigpipe_flag), ec);
-}
-
-inline std::size_t receive_bytes(int fd, std::span<std::byte> buffer, int flags,
-                                 std::error_code& ec) noexcept {
-  return io_result(::recv(fd, buffer.data(), buffer.size(), flags), ec);
-}
-
-/// writev for sockets: sendmsg, because only it takes MSG_NOSIGNAL.
-inline std::size_t send_vectored(int fd, std::span<const IoVec> buffers,
-                                 std::error_code& ec) noexcept {
-  ::msghdr message{};
-  message.msg_iov = const_cast<IoVec*>(buffers.data());  // NOLINT(*-const-cast): never written
-  message.msg_iovlen = static_cast<decltype(message.msg_iovlen)>(iov_count(buffers.size()));
-  return io_result(::sendmsg(fd, &message, no_sigpipe_flag), ec);
-}
-
-inline std::size_t receive_vectored(int fd, std::span<const IoVec> buffers,
-                                    std::error_code& ec) noexcept {
-  return read_vectored(fd, buffers, ec);
-}
-
+/// sendto without SIGPIPE, for the datagram calls of Udp and Uds.
 inline std::size_t send_bytes_to(int fd, std::span<const std::byte> bytes, const ::sockaddr* to,
                                  ::socklen_t to_length, std::error_code& ec) noexcept {
   return io_result(::sendto(fd, bytes.data(), bytes.size(), no_sigpipe_flag, to, to_length), ec);
 }
 
+/// recvfrom with `flags` (MSG_PEEK or 0), for the datagram calls of Udp and Uds.
 inline std::size_t receive_bytes_from(int fd, std::span<std::byte> buffer, int flags,
                                       ::sockaddr* from, ::socklen_t* from_length,
                                       std::error_code& ec) noexcept {
   return io_result(::recvfrom(fd, buffer.data(), buffer.size(), flags, from, from_length), ec);
-}
-
-/// recv with MSG_PEEK: the bytes stay queued for the next read.
-inline std::size_t peek_bytes(int fd, std::span<std::byte> buffer, std::error_code& ec) noexcept {
-  return receive_bytes(fd, buffer, MSG_PEEK, ec);
-}
-
-/// recv for stream sockets: a read into an empty buffer completes with 0 even when nothing is
-/// queued (Linux answers EAGAIN there), so "a zero-length read is valid" holds; real errors
-/// (EBADF, ECONNRESET) still come through.
-inline std::size_t receive_stream(int fd, std::span<std::byte> buffer, int flags,
-                                  std::error_code& ec) noexcept {
-  const std::size_t count = receive_bytes(fd, buffer, flags, ec);
-  if (buffer.empty() && ec == std::errc::operation_would_block) {
-    ec.clear();
-  }
-  return count;
-}
-
-/// receive_stream with MSG_PEEK.
-inline std::size_t peek_stream(int fd, std::span<std::byte> buffer, std::error_code& ec) noexcept {
-  return receive_stream(fd, buffer, MSG_PEEK, ec);
-}
-
-inline void shutdown(int fd, net::Shutdown how, std::error_code& ec) noexcept {
-  const int which = how == net::Shutdown::read    ? SHUT_RD
-                    : how == net::Shutdown::write ? SHUT_WR
-                                                  : SHUT_RDWR;
-  check(::shutdown(fd, which), ec);
 }
 
 }  // namespace miocpp::sys::posix

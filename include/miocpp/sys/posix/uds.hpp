@@ -1,7 +1,158 @@
-// Unix-domain sockets on POSIX: addresses (uds/socket_addr.hpp), stream sockets and listeners
-// (uds/stream.hpp), datagram sockets (uds/datagram.hpp).
+// Uds: Unix-domain sockets on POSIX -- listeners, streams, datagram sockets and connected pairs,
+// with their addresses (uds/socket_addr.hpp converts those).
 #pragma once
 
-#include "uds/datagram.hpp"
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstddef>
+#include <span>
+#include <system_error>
+
+#include "../../net/unix_socket_addr.hpp"
+#include "error.hpp"
+#include "file_descriptor.hpp"
+#include "socket.hpp"
 #include "uds/socket_addr.hpp"
-#include "uds/stream.hpp"
+
+namespace miocpp::sys::posix {
+
+/// concepts::Uds over descriptors.
+struct Uds {
+  /// A new socket of `type` bound to `address`. The address is checked first, so a bad one
+  /// costs no descriptor and creates nothing on disk.
+  static FileDescriptor bind_socket(const net::UnixSocketAddr& address, int type,
+                                    std::error_code& ec) noexcept {
+    return open_bound(address, type, ec, [](int) {});
+  }
+
+  /// A stream socket bound to `address` and listening. An existing file at a pathname is
+  /// std::errc::address_in_use: it is never removed here.
+  static FileDescriptor listen(const net::UnixSocketAddr& address, std::error_code& ec) noexcept {
+    return open_bound(address, SOCK_STREAM, ec,
+                      [&ec](int fd) { check(::listen(fd, listen_backlog), ec); });
+  }
+
+  /// One accept4; the peer's address goes to `peer` (unnamed unless the peer bound its socket).
+  static FileDescriptor accept(int listener, net::UnixSocketAddr& peer,
+                               std::error_code& ec) noexcept {
+    uds::RawUnixAddr raw;
+    FileDescriptor accepted = accept_socket(listener, raw.get(), &raw.length, ec);
+    if (ec) {
+      return accepted;
+    }
+    const net::UnixSocketAddr address = uds::from_raw(raw, ec);
+    if (ec) {
+      accepted.reset();
+      return accepted;
+    }
+    peer = address;
+    return accepted;
+  }
+
+  /// Connects an existing socket: a datagram socket's default peer (the only sender recv then
+  /// accepts), or a stream socket.
+  static void connect(int fd, const net::UnixSocketAddr& address, std::error_code& ec) noexcept {
+    const uds::RawUnixAddr raw = uds::to_raw(address, ec);
+    if (!ec) {
+      start_connect(fd, raw.get(), raw.length, ec);
+    }
+  }
+
+  /// A new stream socket connecting to `address`. Linux completes the connection at once, or
+  /// reports std::errc::operation_would_block while the listener's backlog is full; other systems
+  /// may finish it later (EINPROGRESS, reported as success).
+  static FileDescriptor connect_stream(const net::UnixSocketAddr& address,
+                                       std::error_code& ec) noexcept {
+    const uds::RawUnixAddr raw = uds::to_raw(address, ec);
+    if (ec) {
+      return {};
+    }
+    return open_socket_with(AF_UNIX, SOCK_STREAM, ec,
+                            [&raw, &ec](int fd) { start_connect(fd, raw.get(), raw.length, ec); });
+  }
+
+  /// Two connected, unnamed stream sockets.
+  static void stream_pair(FileDescriptor& first, FileDescriptor& second,
+                          std::error_code& ec) noexcept {
+    open_socket_pair(AF_UNIX, SOCK_STREAM, first, second, ec);
+  }
+
+  /// A datagram socket bound to `address`.
+  static FileDescriptor bind_datagram(const net::UnixSocketAddr& address,
+                                      std::error_code& ec) noexcept {
+    return bind_socket(address, SOCK_DGRAM, ec);
+  }
+
+  /// A datagram socket without a name: it can send, but nobody can send to it unless it is
+  /// connected (or one end of a pair).
+  static FileDescriptor unbound_datagram(std::error_code& ec) noexcept {
+    return open_socket(AF_UNIX, SOCK_DGRAM, ec);
+  }
+
+  /// Two connected, unnamed datagram sockets.
+  static void datagram_pair(FileDescriptor& first, FileDescriptor& second,
+                            std::error_code& ec) noexcept {
+    open_socket_pair(AF_UNIX, SOCK_DGRAM, first, second, ec);
+  }
+
+  /// One sendto, without SIGPIPE.
+  static std::size_t send_to(int fd, std::span<const std::byte> datagram,
+                             const net::UnixSocketAddr& target, std::error_code& ec) noexcept {
+    const uds::RawUnixAddr raw = uds::to_raw(target, ec);
+    if (ec) {
+      return 0;
+    }
+    return send_bytes_to(fd, datagram, raw.get(), raw.length, ec);
+  }
+
+  /// One recvfrom; the sender's address goes to `from` (left alone on error).
+  static std::size_t recv_from(int fd, std::span<std::byte> buffer, net::UnixSocketAddr& from,
+                               std::error_code& ec) noexcept {
+    uds::RawUnixAddr raw;
+    const std::size_t count = receive_bytes_from(fd, buffer, 0, raw.get(), &raw.length, ec);
+    if (ec) {
+      return 0;
+    }
+    const net::UnixSocketAddr sender = uds::from_raw(raw, ec);
+    if (ec) {
+      return 0;
+    }
+    from = sender;
+    return count;
+  }
+
+  /// getsockname, as a UnixSocketAddr.
+  static net::UnixSocketAddr local_addr(int fd, std::error_code& ec) noexcept {
+    uds::RawUnixAddr raw;
+    check(::getsockname(fd, raw.get(), &raw.length), ec);
+    return ec ? net::UnixSocketAddr() : uds::from_raw(raw, ec);
+  }
+
+  /// getpeername, as a UnixSocketAddr; std::errc::not_connected when there is no peer.
+  static net::UnixSocketAddr peer_addr(int fd, std::error_code& ec) noexcept {
+    uds::RawUnixAddr raw;
+    check(::getpeername(fd, raw.get(), &raw.length), ec);
+    return ec ? net::UnixSocketAddr() : uds::from_raw(raw, ec);
+  }
+
+ private:
+  /// bind_socket's socket, then given to `setup` (which sets `ec` on failure and the socket is
+  /// closed).
+  template <class Setup>
+  static FileDescriptor open_bound(const net::UnixSocketAddr& address, int type,
+                                   std::error_code& ec, Setup setup) noexcept {
+    const uds::RawUnixAddr raw = uds::to_raw(address, ec);
+    if (ec) {
+      return {};
+    }
+    return open_socket_with(AF_UNIX, type, ec, [&raw, &ec, &setup](int fd) {
+      check(::bind(fd, raw.get(), raw.length), ec);
+      if (!ec) {
+        setup(fd);
+      }
+    });
+  }
+};
+
+}  // namespace miocpp::sys::posix

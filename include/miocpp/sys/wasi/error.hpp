@@ -1,6 +1,7 @@
 // WASI's errno values as std::error_code.
 #pragma once
 
+#include <cstddef>
 #include <system_error>
 
 #include <wasi/api.h>
@@ -21,6 +22,12 @@ inline bool check(__wasi_errno_t error, std::error_code& ec) noexcept {
   }
   ec.clear();
   return true;
+}
+
+/// The byte count of a transfer, or 0 with `ec` set when it failed.
+inline std::size_t io_result(__wasi_errno_t error, __wasi_size_t count,
+                             std::error_code& ec) noexcept {
+  return check(error, ec) ? count : 0;
 }
 
 }  // namespace miocpp::sys::wasi

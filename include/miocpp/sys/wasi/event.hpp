@@ -9,8 +9,8 @@
 #include <wasi/api.h>
 
 #include "../../token.hpp"
-#include "../debug_flags.hpp"
-#include "../event_buffer.hpp"
+#include "../common/debug_flags.hpp"
+#include "../common/event_buffer.hpp"
 #include "error.hpp"
 
 namespace miocpp::sys::wasi {
@@ -64,8 +64,8 @@ struct Event {
     }
     // nbytes is a hint that not every runtime fills in (Node leaves it 0).
     os << ", fd_readwrite: { nbytes: " << raw.fd_readwrite.nbytes << ", flags: ";
-    print_flags(os, raw.fd_readwrite.flags,
-                {{__WASI_EVENTRWFLAGS_FD_READWRITE_HANGUP, "FD_READWRITE_HANGUP"}});
+    common::print_flags(os, raw.fd_readwrite.flags,
+                        {{__WASI_EVENTRWFLAGS_FD_READWRITE_HANGUP, "FD_READWRITE_HANGUP"}});
     os << " } }";
   }
 
@@ -75,6 +75,6 @@ struct Event {
   }
 };
 
-using Events = EventBuffer<Event>;
+using Events = common::EventBuffer<Event>;
 
 }  // namespace miocpp::sys::wasi

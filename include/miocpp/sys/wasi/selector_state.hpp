@@ -12,9 +12,9 @@
 
 #include <wasi/api.h>
 
-#include "../../config.hpp"
 #include "../../interest.hpp"
 #include "../../token.hpp"
+#include "../common/registration_table.hpp"
 #include "clock.hpp"
 #include "error.hpp"
 #include "event.hpp"
@@ -36,29 +36,38 @@ namespace miocpp::sys::wasi {
 /// to the caller carries the token instead.
 ///
 /// Single-threaded: WASI preview1 has no threads, so nothing here locks. The vectors grow only
-/// when a registration is added, so a select allocates nothing.
+/// when a registration is added, so a select allocates nothing. It is the common::SharedTable
+/// behind the Selector.
 class SelectorState {
  public:
+  using Events = wasi::Events;
+
+  /// Nothing to open: the table grows with the registrations.
+  explicit SelectorState(std::error_code& ec) noexcept { ec.clear(); }
+
   // ---- Registrations ----------------------------------------------------------------------------
 
   /// Adds `fd`; returns the registration's id (never 0), or 0 with `ec` set.
   std::uint64_t add(int fd, Token token, Interest interest, std::error_code& ec) noexcept {
-    if (!check_interest(interest, ec) || !check_descriptor(fd, ec)) {
+    // poll_oneoff would report a bad descriptor only later, if at all.
+    if (!check_interest(interest, ec) || !Table::check_descriptor(fd, ec)) {
       return 0;
     }
-    if (slot_of(fd) != none) {
-      ec = std::make_error_code(std::errc::file_exists);
-      return 0;
+    // At most two subscriptions per registration and the clock: with room for them, no select
+    // allocates until the next registration.
+    const std::uint64_t id = table_.insert(
+        fd,
+        Registration{token, -1, interest.is_readable(), interest.is_writable(), false, false, 0},
+        ec, [&](std::size_t registrations) {
+          const std::size_t subscriptions = 2 * registrations + 1;
+          subscriptions_.reserve(subscriptions);
+          if (results_.size() < subscriptions) {
+            results_.resize(std::max(subscriptions, results_.size() * 2));
+          }
+        });
+    if (id != 0) {
+      arm(table_[table_.size() - 1]);
     }
-    if (!reserve_for(fd, ec)) {
-      return 0;
-    }
-    const std::uint64_t id = next_id_++;
-    slot_of_fd_[static_cast<std::size_t>(fd)] = static_cast<std::uint32_t>(registrations_.size());
-    registrations_.push_back(
-        Registration{token, fd, interest.is_readable(), interest.is_writable(), false, false, id});
-    arm(registrations_.back());
-    ec.clear();
     return id;
   }
 
@@ -67,43 +76,33 @@ class SelectorState {
     if (!check_interest(interest, ec)) {
       return;
     }
-    const std::size_t slot = slot_of(fd);
-    if (slot == none) {
-      ec = not_registered(fd);
-      return;
+    if (const std::size_t slot = table_.find(fd, ec); slot != table_.none) {
+      Registration& registration = table_[slot];
+      registration.token = token;
+      registration.readable = interest.is_readable();
+      registration.writable = interest.is_writable();
+      arm(registration);
     }
-    Registration& registration = registrations_[slot];
-    registration.token = token;
-    registration.readable = interest.is_readable();
-    registration.writable = interest.is_writable();
-    arm(registration);
-    ec.clear();
   }
 
   void remove(int fd, std::error_code& ec) noexcept {
-    const std::size_t slot = slot_of(fd);
-    if (slot == none) {
-      ec = not_registered(fd);
-      return;
+    if (const std::size_t slot = table_.find(fd, ec); slot != table_.none) {
+      table_.erase(slot);
     }
-    erase(slot);
-    ec.clear();
   }
 
   /// Re-arms registration `id` of `fd` (IoSourceState, after would-block). Does nothing when `fd`
   /// has been deregistered or registered anew since.
   void rearm(int fd, std::uint64_t id) noexcept {
-    const std::size_t slot = slot_of(fd);
-    if (slot != none && registrations_[slot].id == id) {
-      arm(registrations_[slot]);
+    if (const std::size_t slot = table_.slot_of(fd, id); slot != table_.none) {
+      arm(table_[slot]);
     }
   }
 
   /// Removes registration `id` of `fd` if it is still there (IoSourceState going away).
   void remove_registration(int fd, std::uint64_t id) noexcept {
-    const std::size_t slot = slot_of(fd);
-    if (slot != none && registrations_[slot].id == id) {
-      erase(slot);
+    if (const std::size_t slot = table_.slot_of(fd, id); slot != table_.none) {
+      table_.erase(slot);
     }
   }
 
@@ -159,8 +158,6 @@ class SelectorState {
   }
 
  private:
-  static constexpr std::size_t none = SIZE_MAX;
-
   struct Registration {
     Token token;
     int fd = -1;
@@ -168,7 +165,7 @@ class SelectorState {
     bool writable = false;
     bool read_armed = false;  // the directions in the next subscription list
     bool write_armed = false;
-    std::uint64_t id = 0;  // tells successive registrations of one descriptor number apart
+    std::uint64_t id = 0;
   };
 
   static bool check_interest(Interest interest, std::error_code& ec) noexcept {
@@ -179,78 +176,15 @@ class SelectorState {
     return true;
   }
 
-  /// poll_oneoff would report a bad descriptor only later, if at all; registration reports EBADF
-  /// now, as epoll_ctl does.
-  static bool check_descriptor(int fd, std::error_code& ec) noexcept {
+  static bool is_open(int fd) noexcept {
     __wasi_fdstat_t status{};
-    if (fd < 0 || __wasi_fd_fdstat_get(static_cast<__wasi_fd_t>(fd), &status) != 0) {
-      ec = std::make_error_code(std::errc::bad_file_descriptor);
-      return false;
-    }
-    return true;
+    return fd >= 0 && __wasi_fd_fdstat_get(static_cast<__wasi_fd_t>(fd), &status) == 0;
   }
-
-  /// EBADF for a descriptor that is not open (as epoll_ctl answers), ENOENT otherwise.
-  static std::error_code not_registered(int fd) noexcept {
-    std::error_code ec;
-    return check_descriptor(fd, ec) ? std::make_error_code(std::errc::no_such_file_or_directory)
-                                    : ec;
-  }
+  using Table = common::RegistrationTable<Registration, &is_open>;
 
   static void arm(Registration& registration) noexcept {
     registration.read_armed = registration.readable;
     registration.write_armed = registration.writable;
-  }
-
-  [[nodiscard]] std::size_t slot_of(int fd) const noexcept {
-    const auto index = static_cast<std::size_t>(fd);
-    if (fd < 0 || index >= slot_of_fd_.size() || slot_of_fd_[index] == unused) {
-      return none;
-    }
-    return slot_of_fd_[index];
-  }
-
-  /// Makes room for one more registration, so that neither the push after it nor any select
-  /// until the next registration allocates: at most two subscriptions per registration and the
-  /// clock.
-  bool reserve_for(int fd, std::error_code& ec) noexcept {
-#if MIOCPP_HAS_EXCEPTIONS
-    try {
-#endif
-      const auto index = static_cast<std::size_t>(fd);
-      if (index >= slot_of_fd_.size()) {
-        slot_of_fd_.resize(std::max(index + 1, slot_of_fd_.size() * 2), unused);
-      }
-      const std::size_t subscriptions = 2 * (registrations_.size() + 1) + 1;
-      registrations_.reserve(registrations_.size() + 1);
-      subscriptions_.reserve(subscriptions);
-      if (results_.size() < subscriptions) {
-        results_.resize(std::max(subscriptions, results_.size() * 2));
-      }
-      return true;
-#if MIOCPP_HAS_EXCEPTIONS
-    } catch (...) {
-      ec = std::make_error_code(std::errc::not_enough_memory);
-      return false;
-    }
-#else
-    (void)ec;
-#endif
-  }
-
-  /// Removes a registration by moving the last one into its place.
-  void erase(std::size_t slot) noexcept {
-    slot_of_fd_[static_cast<std::size_t>(registrations_[slot].fd)] = unused;
-    const std::size_t last = registrations_.size() - 1;
-    if (slot != last) {
-      registrations_[slot] = registrations_[last];
-      slot_of_fd_[static_cast<std::size_t>(registrations_[slot].fd)] =
-          static_cast<std::uint32_t>(slot);
-    }
-    registrations_.pop_back();
-    if (scan_from_ >= registrations_.size()) {
-      scan_from_ = 0;
-    }
   }
 
   /// Fills subscriptions_ with the armed directions, starting at the registration where a full
@@ -258,10 +192,10 @@ class SelectorState {
   /// clock. Returns the count; never allocates (see reserve_for).
   std::size_t subscribe(std::optional<std::chrono::nanoseconds> timeout) noexcept {
     subscriptions_.clear();
-    const std::size_t size = registrations_.size();
-    for (std::size_t seen = 0, slot = scan_from_; seen < size;
+    const std::size_t size = table_.size();
+    for (std::size_t seen = 0, slot = table_.scan_from(); seen < size;
          ++seen, slot = slot + 1 == size ? 0 : slot + 1) {
-      const Registration& registration = registrations_[slot];
+      const Registration& registration = table_[slot];
       // Both directions of one descriptor go in, the read first. Node's uvwasi reports only the
       // first subscription of a descriptor in one call; the other, still armed, comes next time.
       if (registration.read_armed) {
@@ -306,14 +240,14 @@ class SelectorState {
         continue;  // the clock
       }
       const auto slot = static_cast<std::size_t>(result.userdata >> 1U);
-      if (slot >= registrations_.size()) {
+      if (slot >= table_.size()) {
         continue;  // not a userdata this selector wrote: ignore it rather than trust it
       }
       if (count == capacity) {
-        scan_from_ = slot;
+        table_.resume_scan_at(slot);
         break;
       }
-      Registration& registration = registrations_[slot];
+      Registration& registration = table_[slot];
       out[count] = Event{result};
       out[count].raw.userdata = registration.token.value;
       ++count;
@@ -327,14 +261,9 @@ class SelectorState {
     return count;
   }
 
-  static constexpr std::uint32_t unused = UINT32_MAX;
-
-  std::vector<Registration> registrations_;
-  std::vector<std::uint32_t> slot_of_fd_;               // descriptor number -> slot (unused: none)
+  Table table_;
   std::vector<::__wasi_subscription_t> subscriptions_;  // rebuilt by each select
   std::vector<::__wasi_event_t> results_;               // what poll_oneoff writes
-  std::uint64_t next_id_ = 1;
-  std::size_t scan_from_ = 0;
 };
 
 }  // namespace miocpp::sys::wasi

@@ -1,6 +1,6 @@
 // TCP on WASI preview1: accepting from a listener that the runtime pre-opened is all there is.
-// Preview1 cannot create a socket, so bind and connect, like TCP_NODELAY, report
-// std::errc::not_supported (the shell backend's refusals).
+// Preview1 cannot create a socket, so bind and connect, like TCP_NODELAY, are refused
+// (std::errc::not_supported).
 #pragma once
 
 #include <system_error>
@@ -8,28 +8,44 @@
 #include <wasi/api.h>
 
 #include "../../net/socket_addr.hpp"
-#include "../shell/handle.hpp"
-#include "../shell/net.hpp"
+#include "../unsupported/descriptor.hpp"
+#include "../unsupported/tcp.hpp"
 #include "error.hpp"
 
-namespace miocpp::sys::wasi::tcp {
+namespace miocpp::sys::wasi {
 
-using shell::tcp::bind;
-using shell::tcp::connect;
-using shell::tcp::nodelay;
-using shell::tcp::set_nodelay;
-
-/// sock_accept, the new connection non-blocking. Preview1 does not say who connected, so `peer`
-/// is left unspecified (0.0.0.0:0).
-inline shell::Handle accept(int listener, net::SocketAddr& peer, std::error_code& ec) noexcept {
-  __wasi_fd_t stream = 0;
-  if (!check(
-          __wasi_sock_accept(static_cast<__wasi_fd_t>(listener), __WASI_FDFLAGS_NONBLOCK, &stream),
-          ec)) {
-    return {};
+/// concepts::Tcp over WASI sockets, owned as unsupported::Descriptor.
+struct Tcp {
+  /// sock_accept, the new connection non-blocking. Preview1 does not say who connected, so `peer`
+  /// is left unspecified (0.0.0.0:0).
+  static unsupported::Descriptor accept(int listener, net::SocketAddr& peer,
+                                        std::error_code& ec) noexcept {
+    __wasi_fd_t stream = 0;
+    if (!check(__wasi_sock_accept(static_cast<__wasi_fd_t>(listener), __WASI_FDFLAGS_NONBLOCK,
+                                  &stream),
+               ec)) {
+      return {};
+    }
+    peer = net::SocketAddr();
+    return unsupported::Descriptor(static_cast<int>(stream));
   }
-  peer = net::SocketAddr();
-  return shell::Handle(static_cast<int>(stream));
-}
 
-}  // namespace miocpp::sys::wasi::tcp
+  // Refused: preview1 cannot create a socket or set an option.
+  static unsupported::Descriptor bind(const net::SocketAddr& address,
+                                      std::error_code& ec) noexcept {
+    return Refused::bind(address, ec);
+  }
+  static unsupported::Descriptor connect(const net::SocketAddr& address,
+                                         std::error_code& ec) noexcept {
+    return Refused::connect(address, ec);
+  }
+  static void set_nodelay(int fd, bool on, std::error_code& ec) noexcept {
+    Refused::set_nodelay(fd, on, ec);
+  }
+  static bool nodelay(int fd, std::error_code& ec) noexcept { return Refused::nodelay(fd, ec); }
+
+ private:
+  using Refused = unsupported::Tcp<unsupported::Descriptor>;
+};
+
+}  // namespace miocpp::sys::wasi

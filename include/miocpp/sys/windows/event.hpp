@@ -8,9 +8,9 @@
 #include <utility>
 
 #include "../../token.hpp"
-#include "../debug_flags.hpp"
-#include "../event_buffer.hpp"
-#include "afd.hpp"
+#include "../common/debug_flags.hpp"
+#include "../common/event_buffer.hpp"
+#include "afd/poll.hpp"
 #include "windows.hpp"
 
 namespace miocpp::sys::windows {
@@ -37,16 +37,16 @@ struct Event {
 
   void debug_details(std::ostream& os) const {
     os << "afd_event { flags: ";
-    print_flags(os, flags,
-                {{afd::poll_receive, "AFD_POLL_RECEIVE"},
-                 {afd::poll_receive_expedited, "AFD_POLL_RECEIVE_EXPEDITED"},
-                 {afd::poll_send, "AFD_POLL_SEND"},
-                 {afd::poll_disconnect, "AFD_POLL_DISCONNECT"},
-                 {afd::poll_abort, "AFD_POLL_ABORT"},
-                 {afd::poll_local_close, "AFD_POLL_LOCAL_CLOSE"},
-                 {afd::poll_connect, "AFD_POLL_CONNECT"},
-                 {afd::poll_accept, "AFD_POLL_ACCEPT"},
-                 {afd::poll_connect_fail, "AFD_POLL_CONNECT_FAIL"}});
+    common::print_flags(os, flags,
+                        {{afd::poll_receive, "AFD_POLL_RECEIVE"},
+                         {afd::poll_receive_expedited, "AFD_POLL_RECEIVE_EXPEDITED"},
+                         {afd::poll_send, "AFD_POLL_SEND"},
+                         {afd::poll_disconnect, "AFD_POLL_DISCONNECT"},
+                         {afd::poll_abort, "AFD_POLL_ABORT"},
+                         {afd::poll_local_close, "AFD_POLL_LOCAL_CLOSE"},
+                         {afd::poll_connect, "AFD_POLL_CONNECT"},
+                         {afd::poll_accept, "AFD_POLL_ACCEPT"},
+                         {afd::poll_connect_fail, "AFD_POLL_CONNECT_FAIL"}});
     os << ", data: " << token_value << " }";
   }
 
@@ -79,7 +79,7 @@ class Events {
   }
 
  private:
-  EventBuffer<Event> events_;
+  common::EventBuffer<Event> events_;
   std::unique_ptr<OVERLAPPED_ENTRY[]> entries_;  // NOLINT(*-avoid-c-arrays): run-time size
 };
 

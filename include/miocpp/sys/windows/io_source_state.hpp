@@ -45,7 +45,7 @@ class IoSourceState {
     decltype(auto) result = std::forward<Operation>(operation)(ec);
     if (state_ != nullptr && ec == std::errc::operation_would_block) {
       std::error_code rearm_ec;
-      selector_->reregister(*state_, token_, interest_, rearm_ec);
+      selector_->reregister_socket(*state_, token_, interest_, rearm_ec);
       if (rearm_ec) {
         ec = rearm_ec;
       }
@@ -74,20 +74,11 @@ class IoSourceState {
       ec = std::make_error_code(std::errc::no_such_file_or_directory);
       return;
     }
-    selector_->reregister(*state_, token, interest, ec);
+    selector_->reregister_socket(*state_, token, interest, ec);
     if (!ec) {
       token_ = token;
       interest_ = interest;
     }
-  }
-
-  /// The socket was given up without closing it (IoSource::release): its registration stays
-  /// with it, as an epoll registration stays with a descriptor, until it is closed.
-  void forget() noexcept {
-    if (state_ != nullptr) {
-      selector_->forget(*std::exchange(state_, nullptr));
-    }
-    selector_.reset();
   }
 
   void deregister(const Selector& /*selector*/, SOCKET /*socket*/, std::error_code& ec) noexcept {
@@ -99,10 +90,19 @@ class IoSourceState {
     ec.clear();
   }
 
+  /// The socket was given up without closing it (IoSource::release): its registration stays
+  /// with it, as an epoll registration stays with a descriptor, until it is closed.
+  void forget() noexcept {
+    if (state_ != nullptr) {
+      selector_->forget_socket(*std::exchange(state_, nullptr));
+    }
+    selector_.reset();
+  }
+
  private:
   void reset() noexcept {
     if (state_ != nullptr) {
-      selector_->deregister(*std::exchange(state_, nullptr));
+      selector_->deregister_socket(*std::exchange(state_, nullptr));
     }
     selector_.reset();
   }

@@ -1,4 +1,5 @@
-// An owned Winsock SOCKET and the calls shared by TCP and UDP sockets: one Winsock call each.
+// An owned Winsock SOCKET, and the Winsock calls Sockets, Tcp and Udp are built from: creating
+// sockets, reading and writing their options, turning results into error codes.
 #pragma once
 
 #include <algorithm>
@@ -6,53 +7,24 @@
 #include <cstddef>
 #include <span>
 #include <system_error>
-#include <utility>
 
-#include "../../net/shutdown.hpp"
 #include "error.hpp"
-#include "io_vec.hpp"
+#include "handle.hpp"
+#include "socket_addr.hpp"
 #include "windows.hpp"
 #include "winsock.hpp"
 
+// After the socket headers (windows.hpp): its templates use their constants and records.
+#include "../common/socket_options.hpp"
+
 namespace miocpp::sys::windows {
+
+/// A Winsock socket handle: INVALID_SOCKET is empty, closesocket closes it.
+using Socket = common::OwnedHandle<ClosedBy<SOCKET, INVALID_SOCKET, &::closesocket>>;
 
 /// listen() backlog: Windows' SOMAXCONN is a marker the provider interprets; 128 is the portable
 /// choice (mio's as well).
 inline constexpr int listen_backlog = 128;
-
-/// Closes its socket on destruction; INVALID_SOCKET means empty. Move-only.
-class Socket {
- public:
-  using native_handle_type = SOCKET;
-
-  Socket() noexcept = default;
-  explicit Socket(SOCKET socket) noexcept : socket_(socket) {}
-  Socket(Socket&& other) noexcept : socket_(other.release()) {}
-  Socket& operator=(Socket&& other) noexcept {
-    if (this != &other) {
-      reset(other.release());
-    }
-    return *this;
-  }
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  ~Socket() { reset(); }
-
-  [[nodiscard]] SOCKET native_handle() const noexcept { return socket_; }
-  [[nodiscard]] bool is_open() const noexcept { return socket_ != INVALID_SOCKET; }
-
-  SOCKET release() noexcept { return std::exchange(socket_, INVALID_SOCKET); }
-
-  void reset(SOCKET socket = INVALID_SOCKET) noexcept {
-    const SOCKET old = std::exchange(socket_, socket);
-    if (old != INVALID_SOCKET) {
-      ::closesocket(old);
-    }
-  }
-
- private:
-  SOCKET socket_ = INVALID_SOCKET;
-};
 
 /// Clears `ec` when a Winsock call succeeded (`result` is not SOCKET_ERROR), otherwise sets it.
 inline void check(int result, std::error_code& ec) noexcept {
@@ -88,6 +60,18 @@ inline Socket open_socket(int family, int type, std::error_code& ec) noexcept {
   return socket;
 }
 
+/// A new socket of `type` bound to `raw`'s address; empty, with `ec` set, on error.
+inline Socket bind_socket(const RawSocketAddr& raw, int type, std::error_code& ec) noexcept {
+  Socket socket = open_socket(raw.family(), type, ec);
+  if (!ec) {
+    check(::bind(socket.native_handle(), raw.get(), raw.length), ec);
+  }
+  if (ec) {
+    socket.reset();
+  }
+  return socket;
+}
+
 /// A socket returned by accept: it inherits the listener's non-blocking mode, but not its
 /// inheritance flag, which is cleared here (as Rust's standard library does).
 inline void configure_accepted(SOCKET socket, std::error_code& ec) noexcept {
@@ -100,45 +84,56 @@ inline void configure_accepted(SOCKET socket, std::error_code& ec) noexcept {
   ec.clear();
 }
 
-template <class T>
-void set_socket_option(SOCKET socket, int level, int name, const T& value,
-                       std::error_code& ec) noexcept {
-  check(::setsockopt(socket, level, name,
-                     reinterpret_cast<const char*>(&value),  // NOLINT(*-reinterpret-cast)
-                     static_cast<int>(sizeof value)),
-        ec);
-}
-
-template <class T>
-T get_socket_option(SOCKET socket, int level, int name, std::error_code& ec) noexcept {
-  T value{};
-  int length = static_cast<int>(sizeof value);
-  check(::getsockopt(socket, level, name,
-                     reinterpret_cast<char*>(&value),  // NOLINT(*-reinterpret-cast)
-                     &length),
-        ec);
-  return ec ? T{} : value;
-}
-
-/// A DWORD-sized option as a bool (SO_BROADCAST, TCP_NODELAY, ...).
-inline void set_flag_option(SOCKET socket, int level, int name, bool on,
-                            std::error_code& ec) noexcept {
-  set_socket_option(socket, level, name, static_cast<DWORD>(on ? 1 : 0), ec);
-}
-inline bool get_flag_option(SOCKET socket, int level, int name, std::error_code& ec) noexcept {
-  // Some options (TCP_NODELAY) are answered in a single byte; the rest of a zeroed DWORD stays 0.
-  return get_socket_option<DWORD>(socket, level, name, ec) != 0;
-}
-
-/// The pending socket error (SO_ERROR), which reading also clears: empty when there is none.
-/// `ec` reports whether asking failed.
-inline std::error_code take_socket_error(SOCKET socket, std::error_code& ec) noexcept {
-  const int pending = get_socket_option<int>(socket, SOL_SOCKET, SO_ERROR, ec);
-  if (ec || pending == 0) {
-    return {};
+/// The socket AFD knows: below any layered service provider, which SIO_BASE_HANDLE skips. Some
+/// LSPs break that ioctl, so the BSP ioctls are tried after it, as mio and wepoll do.
+inline SOCKET base_socket(SOCKET socket, std::error_code& ec) noexcept {
+  const auto query = [socket](DWORD ioctl, SOCKET& base) {
+    DWORD bytes = 0;
+    return ::WSAIoctl(socket, ioctl, nullptr, 0, &base, sizeof base, &bytes, nullptr, nullptr) !=
+           SOCKET_ERROR;
+  };
+  SOCKET base = INVALID_SOCKET;
+  if (query(static_cast<DWORD>(SIO_BASE_HANDLE), base)) {
+    ec.clear();
+    return base;
   }
-  return win32_code(static_cast<DWORD>(pending));
+  ec = last_socket_error();
+  for (const auto ioctl : {SIO_BSP_HANDLE_SELECT, SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE}) {
+    if (query(static_cast<DWORD>(ioctl), base) && base != socket) {
+      ec.clear();
+      return base;
+    }
+  }
+  return INVALID_SOCKET;
 }
+
+/// How Winsock reads and writes the options of common/socket_options.hpp: every option miocpp
+/// sets is a DWORD there.
+struct SocketOption {
+  using Handle = SOCKET;
+  using Int = DWORD;
+  using MulticastV4 = DWORD;
+  using MulticastLoopV6 = DWORD;
+
+  template <class T>
+  static void set(SOCKET socket, int level, int name, const T& value,
+                  std::error_code& ec) noexcept {
+    check(::setsockopt(socket, level, name,
+                       reinterpret_cast<const char*>(&value),  // NOLINT(*-reinterpret-cast)
+                       static_cast<int>(sizeof value)),
+          ec);
+  }
+  template <class T>
+  static T get(SOCKET socket, int level, int name, std::error_code& ec) noexcept {
+    T value{};
+    int length = static_cast<int>(sizeof value);
+    check(::getsockopt(socket, level, name,
+                       reinterpret_cast<char*>(&value),  // NOLINT(*-reinterpret-cast)
+                       &length),
+          ec);
+    return ec ? T{} : value;
+  }
+};
 
 /// Winsock counts bytes in an int.
 inline int clamp_length(std::size_t size) noexcept {
@@ -155,14 +150,6 @@ inline std::size_t io_result(int result, std::error_code& ec) noexcept {
   return static_cast<std::size_t>(result);
 }
 
-inline std::size_t send_bytes(SOCKET socket, std::span<const std::byte> bytes, int flags,
-                              std::error_code& ec) noexcept {
-  return io_result(
-      ::send(socket, reinterpret_cast<const char*>(bytes.data()),  // NOLINT(*-reinterpret-cast)
-             clamp_length(bytes.size()), flags),
-      ec);
-}
-
 /// recv. Two Winsock answers are translated to what POSIX gives: WSAEMSGSIZE (a datagram larger
 /// than the buffer, which is filled with its start) is a truncated read of the whole buffer, and
 /// WSAESHUTDOWN (reading after shutdown(SD_RECEIVE)) is end of stream.
@@ -171,93 +158,42 @@ inline std::size_t receive_bytes(SOCKET socket, std::span<std::byte> buffer, int
   const int result =
       ::recv(socket, reinterpret_cast<char*>(buffer.data()),  // NOLINT(*-reinterpret-cast)
              clamp_length(buffer.size()), flags);
-  if (result == SOCKET_ERROR) {
-    const int error = ::WSAGetLastError();
-    if (error == WSAEMSGSIZE) {
-      ec.clear();
-      return buffer.size();
-    }
-    if (error == WSAESHUTDOWN) {
-      ec.clear();
-      return 0;
-    }
-    ec = win32_code(static_cast<DWORD>(error));
-    return 0;
+  if (result != SOCKET_ERROR) {
+    ec.clear();
+    return static_cast<std::size_t>(result);
   }
-  ec.clear();
-  return static_cast<std::size_t>(result);
+  const int error = ::WSAGetLastError();
+  if (error == WSAEMSGSIZE || error == WSAESHUTDOWN) {
+    ec.clear();
+    return error == WSAEMSGSIZE ? buffer.size() : 0;
+  }
+  ec = win32_code(static_cast<DWORD>(error));
+  return 0;
 }
 
-inline std::size_t send_vectored(SOCKET socket, std::span<const IoVec> buffers,
+/// sendto, for the datagram calls of Udp.
+inline std::size_t send_bytes_to(SOCKET socket, std::span<const std::byte> bytes,
+                                 const ::sockaddr* to, int to_length,
                                  std::error_code& ec) noexcept {
-  DWORD sent = 0;
-  // WSASend takes the array as non-const; it only reads it.
-  const int result = ::WSASend(socket, const_cast<IoVec*>(buffers.data()),  // NOLINT(*-const-cast)
-                               static_cast<DWORD>(std::min<std::size_t>(buffers.size(), ULONG_MAX)),
-                               &sent, 0, nullptr, nullptr);
-  if (result == SOCKET_ERROR) {
+  return io_result(::sendto(socket,
+                            reinterpret_cast<const char*>(bytes.data()),  // NOLINT
+                            clamp_length(bytes.size()), 0, to, to_length),
+                   ec);
+}
+
+/// recvfrom with `flags` (MSG_PEEK or 0), for the datagram calls of Udp. A datagram larger than
+/// the buffer is truncated to it, as on POSIX (Winsock says WSAEMSGSIZE).
+inline std::size_t receive_bytes_from(SOCKET socket, std::span<std::byte> buffer, int flags,
+                                      ::sockaddr* from, int* from_length,
+                                      std::error_code& ec) noexcept {
+  const int result = ::recvfrom(socket, reinterpret_cast<char*>(buffer.data()),  // NOLINT
+                                clamp_length(buffer.size()), flags, from, from_length);
+  if (result == SOCKET_ERROR && ::WSAGetLastError() != WSAEMSGSIZE) {
     ec = last_socket_error();
     return 0;
   }
   ec.clear();
-  return sent;
-}
-
-/// WSARecv, for stream sockets. As with receive_stream, a read into no room at all (no buffers,
-/// or only empty ones) completes with 0 even when nothing is queued, as readv does on POSIX,
-/// instead of failing with would-block.
-inline std::size_t receive_vectored(SOCKET socket, std::span<const IoVec> buffers,
-                                    std::error_code& ec) noexcept {
-  DWORD received = 0;
-  DWORD flags = 0;
-  const int result = ::WSARecv(socket, const_cast<IoVec*>(buffers.data()),  // NOLINT(*-const-cast)
-                               static_cast<DWORD>(std::min<std::size_t>(buffers.size(), ULONG_MAX)),
-                               &received, &flags, nullptr, nullptr);
-  if (result == SOCKET_ERROR) {
-    const int error = ::WSAGetLastError();
-    if (error == WSAESHUTDOWN) {
-      ec.clear();
-      return 0;
-    }
-    if (error == WSAEWOULDBLOCK && std::all_of(buffers.begin(), buffers.end(),
-                                               [](const IoVec& vec) { return vec.len == 0; })) {
-      ec.clear();
-      return 0;
-    }
-    ec = win32_code(static_cast<DWORD>(error));
-    return 0;
-  }
-  ec.clear();
-  return received;
-}
-
-/// recv with MSG_PEEK: the bytes stay queued for the next read.
-inline std::size_t peek_bytes(SOCKET socket, std::span<std::byte> buffer,
-                              std::error_code& ec) noexcept {
-  return receive_bytes(socket, buffer, MSG_PEEK, ec);
-}
-
-/// recv for stream sockets: a read into an empty buffer completes with 0 even when nothing is
-/// queued, so "a zero-length read is valid" holds as on POSIX.
-inline std::size_t receive_stream(SOCKET socket, std::span<std::byte> buffer, int flags,
-                                  std::error_code& ec) noexcept {
-  const std::size_t count = receive_bytes(socket, buffer, flags, ec);
-  if (buffer.empty() && ec == std::errc::operation_would_block) {
-    ec.clear();
-  }
-  return count;
-}
-
-inline std::size_t peek_stream(SOCKET socket, std::span<std::byte> buffer,
-                               std::error_code& ec) noexcept {
-  return receive_stream(socket, buffer, MSG_PEEK, ec);
-}
-
-inline void shutdown(SOCKET socket, net::Shutdown how, std::error_code& ec) noexcept {
-  const int which = how == net::Shutdown::read    ? SD_RECEIVE
-                    : how == net::Shutdown::write ? SD_SEND
-                                                  : SD_BOTH;
-  check(::shutdown(socket, which), ec);
+  return result == SOCKET_ERROR ? buffer.size() : static_cast<std::size_t>(result);
 }
 
 }  // namespace miocpp::sys::windows

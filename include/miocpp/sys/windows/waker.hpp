@@ -1,4 +1,5 @@
-// The Windows waker: a packet posted to the selector's completion port.
+// The Windows waker: a packet posted to the selector's completion port. Wakes coalesce to at most
+// one queued packet per selector, so one event per select: see WakePacket (wake_packet.hpp).
 #pragma once
 
 #include <memory>
@@ -10,8 +11,7 @@
 namespace miocpp::sys::windows {
 
 /// PostQueuedCompletionStatus wakes GetQueuedCompletionStatusEx from any thread; no OS object is
-/// needed. The packet carries the token as its key and no OVERLAPPED, which is how the selector
-/// tells it from I/O completions.
+/// needed.
 class Waker {
  public:
   Waker() noexcept = default;

@@ -95,18 +95,4 @@ inline net::UnixSocketAddr from_raw(const RawUnixAddr& raw, std::error_code& ec)
   return net::UnixSocketAddr::from_pathname(text.substr(0, text.find('\0')), ec);
 }
 
-/// getsockname, as a UnixSocketAddr.
-inline net::UnixSocketAddr local_addr(int fd, std::error_code& ec) noexcept {
-  RawUnixAddr raw;
-  check(::getsockname(fd, raw.get(), &raw.length), ec);
-  return ec ? net::UnixSocketAddr() : from_raw(raw, ec);
-}
-
-/// getpeername, as a UnixSocketAddr; std::errc::not_connected when there is no peer.
-inline net::UnixSocketAddr peer_addr(int fd, std::error_code& ec) noexcept {
-  RawUnixAddr raw;
-  check(::getpeername(fd, raw.get(), &raw.length), ec);
-  return ec ? net::UnixSocketAddr() : from_raw(raw, ec);
-}
-
 }  // namespace miocpp::sys::posix::uds

@@ -1,0 +1,37 @@
+// The kqueue backend (Apple systems, the BSDs): the POSIX platform layer with the kqueue selector
+// and its EVFILT_USER Waker where the system has that filter, the descriptor Waker (a self-pipe)
+// elsewhere or with MIOCPP_FORCE_WAKER_PIPE.
+#pragma once
+
+#include "../../config.hpp"
+#include "../common/backend.hpp"
+#include "../concepts.hpp"
+#include "../posix/io_source_state.hpp"
+#include "../posix/platform.hpp"
+#include "event.hpp"
+#include "selector.hpp"
+
+#if MIOCPP_WAKER_KQUEUE
+#include "waker.hpp"
+#else
+#include "../posix/waker.hpp"
+#endif
+
+namespace miocpp::sys::kqueue {
+
+#if MIOCPP_WAKER_KQUEUE
+using BackendWaker = kqueue::Waker;
+#else
+using BackendWaker = posix::Waker;
+#endif
+
+/// The kernel keeps every registration armed (EV_CLEAR), so sources need no state of their own.
+using Backend =
+    common::Backend<Selector, Event, Events, BackendWaker, posix::IoSourceState, posix::Platform>;
+
+}  // namespace miocpp::sys::kqueue
+
+namespace miocpp::sys {
+/// The backend sys.hpp exports: a program includes one facade, the one config.hpp chose.
+using Backend = kqueue::Backend;
+}  // namespace miocpp::sys

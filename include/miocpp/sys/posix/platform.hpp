@@ -1,0 +1,23 @@
+// posix::Platform: what every POSIX backend (epoll, kqueue, poll(2)) exports alike -- descriptors,
+// sockets and pipes are the same whichever selector watches them. Each of those backends' facade
+// adds its selector, waker and per-source state to it.
+#pragma once
+
+#include "../common/backend.hpp"
+#include "../unsupported/named_pipe.hpp"
+#include "file_descriptor.hpp"
+#include "io_vec.hpp"
+#include "pipes.hpp"
+#include "socket_addr.hpp"
+#include "sockets.hpp"
+#include "tcp.hpp"
+#include "udp.hpp"
+#include "uds.hpp"
+
+namespace miocpp::sys::posix {
+
+/// The descriptor, socket and pipe half of a POSIX backend's facade. Named pipes are Windows'.
+using Platform = common::Platform<FileDescriptor, FileDescriptor, IoVec, IoVecs, Sockets,
+                                  SocketAddrs, Tcp, Udp, Uds, Pipes, unsupported::NamedPipe>;
+
+}  // namespace miocpp::sys::posix
