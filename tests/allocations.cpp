@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "support/net.hpp"
+#include "support/text.hpp"
 #include <miocpp/miocpp.hpp>
 
 // ---- How allocations are counted ------------------------------------------------------------
@@ -278,20 +279,12 @@ void operator delete[](void* pointer, std::align_val_t, const std::nothrow_t&) n
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
+using miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Token;
 
-constexpr Token waker_token{1};
-constexpr Token stream_token{2};
+constexpr Token waker_token{1}, stream_token{2};
 
 /// Keeps the optimizer from removing an allocation it could otherwise prove unused.
 void* volatile sink = nullptr;
-
-std::span<const std::byte> bytes_of(std::string_view text) {
-  return std::as_bytes(std::span(text.data(), text.size()));
-}
 
 // ---- The counter itself: if it did not count, the tests below could not fail
 // ---------------------
@@ -411,6 +404,18 @@ struct Fixture {
   }
 };
 
+/// A Fixture `f`, opened, where the zero-allocation contract holds (epoll, kqueue, poll(2) and
+/// Windows); elsewhere the test is skipped. The test stops if `f` cannot be opened.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): GTEST_SKIP and ASSERT_ must sit in the test body
+#define OPEN_STEADY_STATE(f)                                                                  \
+  if (!(MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_KQUEUE || MIOCPP_SELECTOR_POLL ||            \
+        MIOCPP_SELECTOR_IOCP)) {                                                              \
+    GTEST_SKIP() << "the zero-allocation contract covers epoll, kqueue, poll(2) and Windows"; \
+  }                                                                                           \
+  Fixture f;                                                                                  \
+  const std::error_code f##_ec = f.open();                                                    \
+  ASSERT_FALSE(f##_ec) << f##_ec.message()
+
 /// What one steady-state iteration saw; checked after the window closes, because a failing
 /// assertion allocates.
 struct Tally {
@@ -453,7 +458,7 @@ void iterate(Fixture& f, Tally& tally) noexcept {
   tally.check(ec);
   tally.count(f.events);
 
-  tally.bytes += f.sender.write(bytes_of("ping"), ec);
+  tally.bytes += f.sender.write(test::bytes_of("ping"), ec);
   tally.check(ec);
   f.poll.poll(f.events, 500us, ec);  // precise timeout path (epoll_pwait2 where available)
   tally.check(ec);
@@ -464,8 +469,8 @@ void iterate(Fixture& f, Tally& tally) noexcept {
   tally.check(ec);
   tally.bytes -= got;
 
-  const std::array<miocpp::IoSlice, 2> out = {miocpp::IoSlice(bytes_of("ab")),
-                                              miocpp::IoSlice(bytes_of("cd"))};
+  const std::array<miocpp::IoSlice, 2> out = {miocpp::IoSlice(test::bytes_of("ab")),
+                                              miocpp::IoSlice(test::bytes_of("cd"))};
   tally.bytes += f.sender.write_vectored(out, ec);
   tally.check(ec);
   std::array<std::byte, 3> first{};
@@ -497,13 +502,7 @@ void iterate(Fixture& f, Tally& tally) noexcept {
 }
 
 TEST(Allocations, SteadyStateEventLoopAllocatesNothing) {
-#if !(MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_KQUEUE || MIOCPP_SELECTOR_POLL || \
-      MIOCPP_SELECTOR_IOCP)
-  GTEST_SKIP() << "the zero-allocation contract covers epoll, kqueue, poll(2) and Windows";
-#endif
-  Fixture f;
-  const std::error_code open_ec = f.open();
-  ASSERT_FALSE(open_ec) << open_ec.message();
+  OPEN_STEADY_STATE(f);
 
   Tally warm_up;
   iterate(f, warm_up);
@@ -539,13 +538,7 @@ TEST(Allocations, SteadyStateEventLoopAllocatesNothing) {
 // The same loop, but the wake comes from another thread while this one blocks in poll; both
 // threads count.
 TEST(Allocations, WakingABlockedPollFromAnotherThreadAllocatesNothing) {
-#if !(MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_KQUEUE || MIOCPP_SELECTOR_POLL || \
-      MIOCPP_SELECTOR_IOCP)
-  GTEST_SKIP() << "the zero-allocation contract covers epoll, kqueue, poll(2) and Windows";
-#endif
-  Fixture f;
-  const std::error_code open_ec = f.open();
-  ASSERT_FALSE(open_ec) << open_ec.message();
+  OPEN_STEADY_STATE(f);
 
   constexpr int rounds = 200;
   std::atomic<int> turn{0};

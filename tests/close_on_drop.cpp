@@ -16,26 +16,19 @@
 
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
+#include "support/io.hpp"
 #include "support/net.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
+using miocpp::Interest, miocpp::Poll, miocpp::Token;
 using miocpp::net::TcpStream;
-using test::Ready;
+using test::Failures, test::Ready;
 
 constexpr int rounds = 2000;
-
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
 
 /// Both ends of a new loopback TCP connection, as `sender` (the connecting end) and `receiver`
 /// (the accepted end); the test stops if it cannot be made.
@@ -44,23 +37,6 @@ constexpr int rounds = 2000;
   ASSERT_NE(sender##_pair.client.native_handle(), test::invalid_socket) << "no stream"; \
   TcpStream& sender = sender##_pair.client;                                             \
   TcpStream& receiver = sender##_pair.server
-
-/// Counts the errors of a loop without an assertion per round.
-struct Failures {
-  std::size_t count = 0;
-  std::error_code last;
-
-  void check(const std::error_code& ec) {
-    if (ec) {
-      ++count;
-      last = ec;
-    }
-  }
-};
-
-std::ostream& operator<<(std::ostream& os, const Failures& failures) {
-  return os << failures.count << " failures, the last: " << failures.last.message();
-}
 
 TEST(CloseOnDrop, PollsCloseTheirSelector) {
   const std::size_t before = test::open_descriptor_count();
@@ -206,12 +182,10 @@ TEST(CloseOnDrop, ClonedRegistriesClose) {
 
 TEST(CloseOnDrop, DroppedRegisteredReceiverIsRemovedFromThePoll) {
   constexpr Token receiver_token{3};
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_STREAMS(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
   // Ready to read, but nobody has polled yet.
   EXPECT_EQ(sender.write(test::bytes_of("data"), ec), 4U);
   ASSERT_FALSE(ec) << ec.message();
@@ -222,12 +196,10 @@ TEST(CloseOnDrop, DroppedRegisteredReceiverIsRemovedFromThePoll) {
 
 TEST(CloseOnDrop, DroppedRegisteredSenderIsRemovedFromThePoll) {
   constexpr Token sender_token{4};
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_STREAMS(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(sender, sender_token, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, sender, sender_token, Interest::writable);
   sender = TcpStream();  // writable, but never polled
   test::expect_no_events(poll, events);
 
@@ -243,12 +215,10 @@ TEST(CloseOnDrop, DroppedRegisteredSenderIsRemovedFromThePoll) {
 TEST(CloseOnDrop, ReusedDescriptorNumberStartsUnregistered) {
   constexpr Token old_token{5};
   constexpr Token new_token{6};
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_STREAMS(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, old_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, old_token, Interest::readable);
   const test::NativeSocket old_read_fd = receiver.native_handle();
   sender = TcpStream();
   receiver = TcpStream();
@@ -272,12 +242,10 @@ TEST(CloseOnDrop, ReusedDescriptorNumberStartsUnregistered) {
 // stream after the sender is gone, having read everything first.
 TEST(CloseOnDrop, ReceiverLoopEndsWhenTheSenderIsDropped) {
   constexpr Token receiver_token{7};
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_STREAMS(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
   EXPECT_EQ(sender.write(test::bytes_of("last words"), ec), 10U);
   ASSERT_FALSE(ec) << ec.message();
   sender = TcpStream();
@@ -291,19 +259,9 @@ TEST(CloseOnDrop, ReceiverLoopEndsWhenTheSenderIsDropped) {
     for (const miocpp::Event& event : events) {
       ASSERT_EQ(event.token(), receiver_token) << event;
       closed = closed || event.is_read_closed();
-      std::array<char, 4> buffer{};
-      for (;;) {
-        const std::size_t count = receiver.read(std::as_writable_bytes(std::span(buffer)), ec);
-        if (ec) {
-          ASSERT_EQ(ec, std::errc::operation_would_block) << ec.message();
-          break;
-        }
-        if (count == 0) {
-          end_of_file = true;
-          break;
-        }
-        received.append(buffer.data(), count);
-      }
+      end_of_file = test::drain_into(receiver, 4, [&](std::span<const std::byte> bytes) {
+                      received += test::as_string(bytes);
+                    }).ended;
     }
   }
   EXPECT_TRUE(end_of_file);

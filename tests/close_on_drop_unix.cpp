@@ -24,48 +24,36 @@
 
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
+#include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::posix::pipe::Receiver;
-using miocpp::posix::pipe::Sender;
-using test::Ready;
+using miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Token;
+using miocpp::posix::pipe::Receiver, miocpp::posix::pipe::Sender;
+using test::Failures, test::Ready;
 
 constexpr int rounds = 2000;
 
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
+/// A new pipe; a failure to make it is counted.
+test::PipeEnds new_pipe(Failures& failures) {
+  std::error_code ec;
+  auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+  failures.check(ec);
+  return {std::move(sender), std::move(receiver)};
+}
 
-/// Both ends of a new pipe; the test stops if it cannot be made.
-#define OPEN_PIPE(sender, receiver)                                   \
-  std::error_code sender##_ec;                                        \
-  auto [sender, receiver] = miocpp::posix::pipe::create(sender##_ec); \
-  ASSERT_FALSE(sender##_ec) << sender##_ec.message()
-
-/// Counts the errors of a loop without an assertion per round.
-struct Failures {
-  std::size_t count = 0;
-  std::error_code last;
-
-  void check(const std::error_code& ec) {
-    if (ec) {
-      ++count;
-      last = ec;
-    }
-  }
-};
-
-std::ostream& operator<<(std::ostream& os, const Failures& failures) {
-  return os << failures.count << " failures, the last: " << failures.last.message();
+/// Registers `receiver` readable under `token` and `sender` writable under the next token,
+/// counting what fails.
+void register_both(const miocpp::Registry& registry, Sender& sender, Receiver& receiver,
+                   std::size_t token, Failures& failures) {
+  std::error_code ec;
+  registry.register_source(receiver, Token(token), Interest::readable, ec);
+  failures.check(ec);
+  registry.register_source(sender, Token(token + 1), Interest::writable, ec);
+  failures.check(ec);
 }
 
 TEST(CloseOnDrop, PipesCloseBothEnds) {
@@ -76,9 +64,7 @@ TEST(CloseOnDrop, PipesCloseBothEnds) {
   }
   Failures failures;
   for (int i = 0; i < rounds; ++i) {
-    std::error_code ec;
-    auto [sender, receiver] = miocpp::posix::pipe::create(ec);
-    failures.check(ec);
+    auto [sender, receiver] = new_pipe(failures);
     // Half of them lose their sender first, half their receiver.
     if (i % 2 == 0) {
       sender = Sender();
@@ -91,19 +77,13 @@ TEST(CloseOnDrop, PipesCloseBothEnds) {
 }
 
 TEST(CloseOnDrop, RegisteredPipesClose) {
-  OPEN_POLL(poll);
-  Events events(64);
+  OPEN_POLL(poll, events(64));
   const std::size_t before = test::open_descriptor_count();
   Failures failures;
   for (int i = 0; i < rounds; ++i) {
+    auto [sender, receiver] = new_pipe(failures);
     std::error_code ec;
-    auto [sender, receiver] = miocpp::posix::pipe::create(ec);
-    failures.check(ec);
-    const auto token = static_cast<std::size_t>(i) * 2;
-    poll.registry().register_source(receiver, Token(token), Interest::readable, ec);
-    failures.check(ec);
-    poll.registry().register_source(sender, Token(token + 1), Interest::writable, ec);
-    failures.check(ec);
+    register_both(poll.registry(), sender, receiver, static_cast<std::size_t>(i) * 2, failures);
     if (i % 3 == 0) {
       (void)sender.write(test::bytes_of("x"), ec);
       failures.check(ec);
@@ -127,16 +107,12 @@ TEST(CloseOnDrop, PipesRegisteredWithAPollThatIsDroppedFirstClose) {
   const std::size_t before = test::open_descriptor_count();
   Failures failures;
   for (int i = 0; i < rounds; ++i) {
+    auto [sender, receiver] = new_pipe(failures);
     std::error_code ec;
-    auto [sender, receiver] = miocpp::posix::pipe::create(ec);
-    failures.check(ec);
     {
       const Poll poll(ec);
       failures.check(ec);
-      poll.registry().register_source(receiver, Token(0), Interest::readable, ec);
-      failures.check(ec);
-      poll.registry().register_source(sender, Token(1), Interest::writable, ec);
-      failures.check(ec);
+      register_both(poll.registry(), sender, receiver, 0, failures);
     }
     // With its Poll gone the end counts as unregistered: it may join another Poll.
     if (i % 100 == 0) {

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/text.hpp"
 #include <miocpp/interest.hpp>
 
 namespace {
@@ -57,12 +58,6 @@ constexpr std::array<Interest, 5> kinds = {Interest::readable, Interest::writabl
 std::array<bool, 5> accessors(Interest interest) {
   return {interest.is_readable(), interest.is_writable(), interest.is_priority(), interest.is_aio(),
           interest.is_lio()};
-}
-
-std::string text_of(Interest interest) {
-  std::ostringstream os;
-  os << interest;
-  return os.str();
 }
 
 // Builds the interest holding the kinds whose bit is set in `mask` (never 0).
@@ -182,20 +177,20 @@ TEST(Interest, EveryCombinationHasTheRightAccessorsAndRemovesBackToItsParts) {
 }
 
 TEST(Interest, PrintsEachKindByName) {
-  EXPECT_EQ(text_of(Interest::readable), "READABLE");
-  EXPECT_EQ(text_of(Interest::writable), "WRITABLE");
-  EXPECT_EQ(text_of(Interest::priority), "PRIORITY");
-  EXPECT_EQ(text_of(Interest::aio), "AIO");
-  EXPECT_EQ(text_of(Interest::lio), "LIO");
+  EXPECT_EQ(test::printed(Interest::readable), "READABLE");
+  EXPECT_EQ(test::printed(Interest::writable), "WRITABLE");
+  EXPECT_EQ(test::printed(Interest::priority), "PRIORITY");
+  EXPECT_EQ(test::printed(Interest::aio), "AIO");
+  EXPECT_EQ(test::printed(Interest::lio), "LIO");
 }
 
 TEST(Interest, PrintsASetJoinedWithBars) {
-  EXPECT_EQ(text_of(Interest::readable | Interest::writable), "READABLE | WRITABLE");
+  EXPECT_EQ(test::printed(Interest::readable | Interest::writable), "READABLE | WRITABLE");
   // The order is fixed, whatever order the set was built in.
-  EXPECT_EQ(text_of(Interest::writable | Interest::readable), "READABLE | WRITABLE");
+  EXPECT_EQ(test::printed(Interest::writable | Interest::readable), "READABLE | WRITABLE");
 
-  const std::string all = text_of(Interest::lio | Interest::aio | Interest::priority |
-                                  Interest::writable | Interest::readable);
+  const std::string all = test::printed(Interest::lio | Interest::aio | Interest::priority |
+                                        Interest::writable | Interest::readable);
   EXPECT_EQ(all, "READABLE | WRITABLE | PRIORITY | AIO | LIO");
 }
 

@@ -14,27 +14,21 @@
 #include <gtest/gtest.h>
 
 #include "support/expect.hpp"
+#include "support/setup.hpp"
+#include "support/socket_api.hpp"
 #include <miocpp/miocpp.hpp>
 #include <miocpp/sys/windows/windows.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
+using miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Token;
 using miocpp::windows::NamedPipe;
 
 static_assert(miocpp::event::Source<NamedPipe>);
 static_assert(std::is_nothrow_move_constructible_v<NamedPipe>);
 static_assert(!std::is_copy_constructible_v<NamedPipe>);
 static_assert(std::is_same_v<NamedPipe::native_handle_type, HANDLE>);
-
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
 
 const Interest both = Interest::readable | Interest::writable;
 
@@ -44,12 +38,6 @@ std::string unique_name() {
   return "\\\\.\\pipe\\miocpp-test-" + std::to_string(::GetCurrentProcessId()) + "-" +
          std::to_string(counter.fetch_add(1)) + "-" +
          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-}
-
-/// Wine's ntdll exports wine_get_version; Windows' does not.
-bool running_under_wine() {
-  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
 }
 
 struct Server {
@@ -89,26 +77,6 @@ std::vector<std::byte> bytes(std::size_t count, std::uint8_t value) {
   return std::vector<std::byte>(count, std::byte{value});
 }
 
-/// Polls (up to 5 s) until an event for `token` has `check`; false if none came.
-template <class Check>
-bool wait_for(Poll& poll, Events& events, Token token, Check check) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::error_code ec;
-    poll.poll(events, 100ms, ec);
-    if (ec) {
-      ADD_FAILURE() << "poll: " << ec.message();
-      return false;
-    }
-    for (const miocpp::Event& event : events) {
-      if (event.token() == token && check(event)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 bool readable(const miocpp::Event& event) {
   return event.is_readable();
 }
@@ -132,10 +100,10 @@ TEST(NamedPipe, WriteThenRead) {
   poll.registry().register_source(server_end, Token{0}, both);
   poll.registry().register_source(client_end, Token{1}, both);
   Events events(128);
-  ASSERT_TRUE(wait_for(poll, events, Token{1}, writable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{1}, writable, 5s));
 
   EXPECT_EQ(client_end.write(test::bytes_of("1234")), 4U);
-  ASSERT_TRUE(wait_for(poll, events, Token{0}, readable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{0}, readable, 5s));
 
   std::byte buffer[10]{};
   ASSERT_EQ(server_end.read(buffer), 4U);
@@ -178,7 +146,7 @@ TEST(NamedPipe, ConnectBeforeClient) {
 
   NamedPipe client_end = client(name);
   poll.registry().register_source(client_end, Token{1}, both);
-  ASSERT_TRUE(wait_for(poll, events, Token{0}, writable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{0}, writable, 5s));
   EXPECT_FALSE(server_end.take_error());
 }
 
@@ -196,7 +164,7 @@ TEST(NamedPipe, ConnectAfterClient) {
   std::error_code ec;
   server_end.connect(ec);
   EXPECT_FALSE(ec) << ec.message();
-  ASSERT_TRUE(wait_for(poll, events, Token{0}, writable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{0}, writable, 5s));
 }
 
 TEST(NamedPipe, WriteDisconnected) {
@@ -236,7 +204,7 @@ TEST(NamedPipe, WriteThenDrop) {
   client_end = NamedPipe();
 
   Events events(128);
-  ASSERT_TRUE(wait_for(poll, events, Token{0}, readable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{0}, readable, 5s));
   std::byte buffer[10]{};
   ASSERT_EQ(server_end.read(buffer), 4U);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(buffer), 4), "1234");
@@ -248,7 +216,7 @@ TEST(NamedPipe, ReadAfterPeerClosedIsEndOfStream) {
   poll.registry().register_source(server_end, Token{0}, both);
   client_end = NamedPipe();
   Events events(128);
-  ASSERT_TRUE(wait_for(poll, events, Token{0}, readable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{0}, readable, 5s));
   std::byte buffer[10]{};
   std::error_code ec;
   EXPECT_EQ(server_end.read(buffer, ec), 0U);
@@ -291,7 +259,7 @@ TEST(NamedPipe, ConnectTwice) {
 
   NamedPipe second = client(name);
   poll.registry().register_source(second, Token{2}, both);
-  ASSERT_TRUE(wait_for(poll, events, Token{0}, writable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{0}, writable, 5s));
 }
 
 TEST(NamedPipe, ReregisterDeregisterBeforeRegister) {
@@ -333,7 +301,7 @@ TEST(NamedPipe, DeregisteredPipeReportsNothing) {
   poll.registry().register_source(server_end, Token{0}, both);
   poll.registry().register_source(client_end, Token{1}, both);
   Events events(128);
-  ASSERT_TRUE(wait_for(poll, events, Token{0}, writable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{0}, writable, 5s));
   poll.registry().deregister(server_end);
   EXPECT_EQ(client_end.write(test::bytes_of("1234")), 4U);
   const auto deadline = std::chrono::steady_clock::now() + 300ms;
@@ -404,7 +372,7 @@ TEST(NamedPipe, WriteLargerThanPipeBufferCompletesInPieces) {
   poll.registry().register_source(server_end, Token{0}, both);
   poll.registry().register_source(client_end, Token{1}, both);
   Events events(128);
-  ASSERT_TRUE(wait_for(poll, events, Token{1}, writable));
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{1}, writable, 5s));
 
   // Four times the 64 KiB pipe buffer: the write finishes only as the server reads.
   std::vector<std::byte> expected(256 * 1024);
@@ -434,7 +402,7 @@ TEST(NamedPipe, CreateTwiceWithOneNameFails) {
   auto [first, name] = server();
   std::error_code ec;
   NamedPipe second = NamedPipe::create(name, ec);
-  if (!ec && running_under_wine()) {
+  if (!ec && test::running_under_wine()) {
     GTEST_SKIP() << "wine 8 ignores FILE_FLAG_FIRST_PIPE_INSTANCE";
   }
   EXPECT_TRUE(ec);

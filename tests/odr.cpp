@@ -40,7 +40,7 @@ TEST(Odr, PollIdsComeFromOneCounter) {
   std::error_code ec;
   const miocpp::Poll here(ec);
   ASSERT_FALSE(ec) << ec.message();
-  const std::uint64_t fourth = here.registry().identity().id();
+  const std::uint64_t fourth = miocpp::detail::RegistryAccess::identity(here.registry()).id();
   EXPECT_NE(first, 0U);
   EXPECT_LT(first, second);
   EXPECT_LT(second, third);

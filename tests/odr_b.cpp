@@ -55,21 +55,9 @@ Report round_trip_b(miocpp::Token waker_token, miocpp::Token stream_token,
   if (ec) {
     return report;
   }
-  for (int polls = 0; polls < 20 && (report.waker_events == 0 || report.stream_events == 0);
-       ++polls) {
-    poll.poll(events, std::chrono::milliseconds(100), ec);
-    if (ec) {
-      return report;
-    }
-    for (const miocpp::Event& event : events) {
-      if (event.token() == waker_token && event.is_readable()) {
-        ++report.waker_events;
-      } else if (event.token() == stream_token && event.is_readable()) {
-        ++report.stream_events;
-      } else {
-        ++report.other_events;
-      }
-    }
+  collect_events(poll, events, waker_token, stream_token, report);
+  if (ec) {
+    return report;
   }
   registry.deregister(receiver, ec);
   if (ec) {
@@ -82,16 +70,12 @@ Report round_trip_b(miocpp::Token waker_token, miocpp::Token stream_token,
 std::uint64_t new_poll_id_b() {
   std::error_code ec;
   const miocpp::Poll poll(ec);
-  return ec ? 0 : poll.registry().identity().id();
+  return ec ? 0 : miocpp::detail::RegistryAccess::identity(poll.registry()).id();
 }
 
 std::optional<miocpp::Waker> make_waker_b(const miocpp::Registry& registry, miocpp::Token token,
                                           std::error_code& ec) {
-  std::optional<miocpp::Waker> waker(std::in_place, registry, token, ec);
-  if (ec) {
-    waker.reset();
-  }
-  return waker;
+  return make_waker(registry, token, ec);
 }
 
 void register_receiver_b(const miocpp::Registry& registry, miocpp::net::TcpStream& receiver,

@@ -20,32 +20,30 @@
 #include "support/expect.hpp"
 #include "support/net.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
-using miocpp::Event;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Registry;
-using miocpp::Token;
-using miocpp::Waker;
-using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using miocpp::Event, miocpp::Events, miocpp::Interest, miocpp::Registry;
+using miocpp::Token, miocpp::Waker;
+using clock_type = std::chrono::steady_clock;
 
 // ---- Compile time
 // --------------------------------------------------------------------------------
 
-static_assert(!std::is_copy_constructible_v<Poll> && !std::is_copy_assignable_v<Poll>);
-static_assert(std::is_nothrow_move_constructible_v<Poll> &&
-              std::is_nothrow_move_assignable_v<Poll>);
-static_assert(std::is_nothrow_constructible_v<Poll, std::error_code&>);
-static_assert(std::is_default_constructible_v<Poll> == bool{MIOCPP_HAS_EXCEPTIONS},
+static_assert(!std::is_copy_constructible_v<miocpp::Poll> &&
+              !std::is_copy_assignable_v<miocpp::Poll>);
+static_assert(std::is_nothrow_move_constructible_v<miocpp::Poll> &&
+              std::is_nothrow_move_assignable_v<miocpp::Poll>);
+static_assert(std::is_nothrow_constructible_v<miocpp::Poll, std::error_code&>);
+static_assert(std::is_default_constructible_v<miocpp::Poll> == bool{MIOCPP_HAS_EXCEPTIONS},
               "Poll() is the throwing constructor");
-static_assert(noexcept(std::declval<Poll&>().poll(std::declval<Events&>(), std::nullopt,
-                                                  std::declval<std::error_code&>())));
-static_assert(std::is_same_v<decltype(std::declval<const Poll&>().registry()), const Registry&>);
+static_assert(noexcept(std::declval<miocpp::Poll&>().poll(std::declval<Events&>(), std::nullopt,
+                                                          std::declval<std::error_code&>())));
+static_assert(
+    std::is_same_v<decltype(std::declval<const miocpp::Poll&>().registry()), const Registry&>);
 
 static_assert(!std::is_copy_constructible_v<Registry> && !std::is_copy_assignable_v<Registry>);
 static_assert(std::is_nothrow_move_constructible_v<Registry>);
@@ -81,19 +79,16 @@ class WakeAfter {
   std::thread thread_;  // last: starts once the members above exist
 };
 
-bool has_token(const Events& events, Token token) {
-  return std::any_of(events.begin(), events.end(),
-                     [token](const Event& event) { return event.token() == token; });
-}
+/// The suite of miocpp::Poll's tests, each of which leaves the descriptors as it found them.
+class Poll : public test::LeakChecked<> {};
 
 // ---- Opening
 // -------------------------------------------------------------------------------------
 
-TEST(Poll, ConstructsWithErrorCode) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, ConstructsWithErrorCode) {
   // A stale error in `ec` is cleared on success, as std::filesystem does.
   std::error_code ec = std::make_error_code(std::errc::io_error);
-  Poll poll(ec);
+  miocpp::Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
 
   Events events(4);
@@ -104,27 +99,23 @@ TEST(Poll, ConstructsWithErrorCode) {
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
-TEST(Poll, DefaultConstructorOpensASelector) {
-  const test::DescriptorLeakCheck leak_check;
-  Poll poll;
+TEST_F(Poll, DefaultConstructorOpensASelector) {
+  miocpp::Poll poll;
   Events events(4);
   EXPECT_NO_THROW(poll.poll(events, 0ms));
   EXPECT_TRUE(events.empty());
 
   // It is a working selector, not an empty object.
-  test::ReadySource fd = test::ready_source();
-  ASSERT_EQ(test::register_source(poll.registry(), fd.socket, Token{1}, Interest::readable),
-            std::error_code());
-  ASSERT_TRUE(fd.make_ready());
+  READY_SOURCE(fd, poll, Token{1});
   test::expect_events(poll, events, {{Token{1}, test::Ready::readable}});
 }
 #endif
 
-TEST(Poll, OpensADescriptorAndClosesItOnDestruction) {
+TEST_F(Poll, OpensADescriptorAndClosesItOnDestruction) {
   const std::size_t before = test::open_descriptor_count();
   {
     std::error_code ec;
-    const Poll poll(ec);
+    const miocpp::Poll poll(ec);
     ASSERT_FALSE(ec) << ec.message();
 #if MIOCPP_SELECTOR_EPOLL
     EXPECT_EQ(test::open_descriptor_count(), before + 1) << "one epoll instance";
@@ -135,13 +126,10 @@ TEST(Poll, OpensADescriptorAndClosesItOnDestruction) {
   EXPECT_EQ(test::open_descriptor_count(), before);
 }
 
-TEST(Poll, ManyPollsLeakNothing) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, ManyPollsLeakNothing) {
   for (int i = 0; i < 500; ++i) {
+    OPEN_POLL(poll, events(4));
     std::error_code ec;
-    Poll poll(ec);
-    ASSERT_FALSE(ec) << ec.message();
-    Events events(4);
     poll.poll(events, 0ms, ec);
     ASSERT_FALSE(ec) << ec.message();
   }
@@ -150,12 +138,9 @@ TEST(Poll, ManyPollsLeakNothing) {
 // ---- Timeouts
 // ------------------------------------------------------------------------------------
 
-TEST(Poll, ZeroTimeoutReturnsImmediatelyWithNoEvents) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, ZeroTimeoutReturnsImmediatelyWithNoEvents) {
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(16);
   for (int i = 0; i < 20; ++i) {
     const auto start = clock_type::now();
     poll.poll(events, 0ns, ec);
@@ -166,15 +151,10 @@ TEST(Poll, ZeroTimeoutReturnsImmediatelyWithNoEvents) {
   }
 }
 
-TEST(Poll, ZeroTimeoutStillCollectsReadyEvents) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, ZeroTimeoutStillCollectsReadyEvents) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  test::ReadySource fd = test::ready_source();
-  ASSERT_EQ(test::register_source(poll.registry(), fd.socket, Token{4}, Interest::readable),
-            std::error_code());
-  ASSERT_TRUE(fd.make_ready());
+  READY_SOURCE(fd, poll, Token{4});
 
   Events events(16);
   poll.poll(events, 0ms, ec);
@@ -184,11 +164,9 @@ TEST(Poll, ZeroTimeoutStillCollectsReadyEvents) {
   EXPECT_TRUE(events.begin()->is_readable());
 }
 
-TEST(Poll, NegativeTimeoutActsAsZero) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, NegativeTimeoutActsAsZero) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
   const WakeAfter bound(waker, 5s);  // a negative timeout must not mean "block forever"
@@ -204,15 +182,12 @@ TEST(Poll, NegativeTimeoutActsAsZero) {
   }
 }
 
-TEST(Poll, TimeoutNeverReturnsEarly) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, TimeoutNeverReturnsEarly) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   // An unrelated, idle registration changes nothing.
   test::ReadySource idle = test::ready_source();
-  ASSERT_EQ(test::register_source(poll.registry(), idle.socket, Token{1}, Interest::readable),
-            std::error_code());
+  REGISTER(poll, idle.socket, Token{1}, Interest::readable);
 
   Events events(4);
   const std::vector<std::chrono::nanoseconds> timeouts = {
@@ -231,12 +206,9 @@ TEST(Poll, TimeoutNeverReturnsEarly) {
   }
 }
 
-TEST(Poll, TimeoutAcceptsAnyDurationType) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, TimeoutAcceptsAnyDurationType) {
+  OPEN_POLL(poll, events(4));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(4);
 
   const auto start = clock_type::now();
   poll.poll(events, std::chrono::milliseconds(5), ec);
@@ -248,11 +220,9 @@ TEST(Poll, TimeoutAcceptsAnyDurationType) {
   EXPECT_GE(clock_type::now() - start, 10ms);
 }
 
-TEST(Poll, HugeTimeoutsWaitInsteadOfFailing) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, HugeTimeoutsWaitInsteadOfFailing) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   const Waker waker(poll.registry(), Token{7}, ec);
   ASSERT_FALSE(ec) << ec.message();
 
@@ -268,7 +238,7 @@ TEST(Poll, HugeTimeoutsWaitInsteadOfFailing) {
     const WakeAfter wake(waker, 50ms);
     poll.poll(events, timeout, ec);
     ASSERT_FALSE(ec) << "timeout " << timeout.count() << "ns: " << ec.message();
-    EXPECT_TRUE(has_token(events, Token{7})) << test::describe(events);
+    EXPECT_TRUE(test::has_token(events, Token{7})) << test::describe(events);
     EXPECT_GE(clock_type::now() - start, 50ms) << "returned before the wake";
   }
 }
@@ -276,11 +246,9 @@ TEST(Poll, HugeTimeoutsWaitInsteadOfFailing) {
 // ---- Blocking
 // ------------------------------------------------------------------------------------
 
-TEST(Poll, NoTimeoutBlocksUntilAWakerFires) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, NoTimeoutBlocksUntilAWakerFires) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   const Waker waker(poll.registry(), Token{10}, ec);
   ASSERT_FALSE(ec) << ec.message();
 
@@ -303,14 +271,11 @@ TEST(Poll, NoTimeoutBlocksUntilAWakerFires) {
   EXPECT_GE(elapsed, 50ms) << "poll(nullopt) returned before anything was ready";
 }
 
-TEST(Poll, NoTimeoutBlocksUntilAnotherThreadMakesASourceReady) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, NoTimeoutBlocksUntilAnotherThreadMakesASourceReady) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   test::ReadySource ready = test::ready_source();
-  poll.registry().register_source(ready.socket, Token{2}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, ready.socket, Token{2}, Interest::readable);
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
   const WakeAfter bound(waker, 5s);
@@ -326,23 +291,18 @@ TEST(Poll, NoTimeoutBlocksUntilAnotherThreadMakesASourceReady) {
   writer.join();
 
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(has_token(events, Token{2})) << test::describe(events);
-  EXPECT_FALSE(has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
+  EXPECT_TRUE(test::has_token(events, Token{2})) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
   EXPECT_GE(elapsed, 50ms);
 }
 
 // ---- Invalid arguments and empty objects
 // ---------------------------------------------------------
 
-TEST(Poll, CapacityZeroEventsIsAnInvalidArgument) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, CapacityZeroEventsIsAnInvalidArgument) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  test::ReadySource fd = test::ready_source();
-  ASSERT_EQ(test::register_source(poll.registry(), fd.socket, Token{3}, Interest::readable),
-            std::error_code());
-  ASSERT_TRUE(fd.make_ready());
+  READY_SOURCE(fd, poll, Token{3});
 
   Events empty(0);
   poll.poll(empty, 0ms, ec);
@@ -352,12 +312,7 @@ TEST(Poll, CapacityZeroEventsIsAnInvalidArgument) {
   poll.poll(empty, std::nullopt, ec);  // must fail, not block
   EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
 #if MIOCPP_HAS_EXCEPTIONS
-  try {
-    poll.poll(empty, 10ms);
-    ADD_FAILURE() << "no exception";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::invalid_argument);
-  }
+  EXPECT_EQ(test::thrown_code([&] { poll.poll(empty, 10ms); }), std::errc::invalid_argument);
 #endif
 
   // The failed polls consumed nothing: the ready source is still reported.
@@ -365,12 +320,11 @@ TEST(Poll, CapacityZeroEventsIsAnInvalidArgument) {
   test::expect_events(poll, events, {{Token{3}, test::Ready::readable}});
 }
 
-TEST(Poll, AMovedFromPollFailsCleanly) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, AMovedFromPollFailsCleanly) {
   std::error_code ec;
-  Poll original(ec);
+  miocpp::Poll original(ec);
   ASSERT_FALSE(ec) << ec.message();
-  Poll moved(std::move(original));
+  miocpp::Poll moved(std::move(original));
 
   Events events(4);
   // NOLINTBEGIN(bugprone-use-after-move): the moved-from state is what is tested
@@ -396,22 +350,19 @@ TEST(Poll, AMovedFromPollFailsCleanly) {
   // NOLINTEND(bugprone-use-after-move)
 
   // The moved-to Poll works.
-  ASSERT_EQ(test::register_source(moved.registry(), fd.socket, Token{1}, Interest::readable),
-            std::error_code());
+  REGISTER(moved, fd.socket, Token{1}, Interest::readable);
   ASSERT_TRUE(fd.make_ready());
   test::expect_events(moved, events, {{Token{1}, test::Ready::readable}});
 }
 
-TEST(Poll, MoveAssignmentKeepsRegistrationsAndClosesTheOldSelector) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, MoveAssignmentKeepsRegistrationsAndClosesTheOldSelector) {
   std::error_code ec;
-  Poll first(ec);
+  miocpp::Poll first(ec);
   ASSERT_FALSE(ec) << ec.message();
-  Poll second(ec);
+  miocpp::Poll second(ec);
   ASSERT_FALSE(ec) << ec.message();
   test::ReadySource fd = test::ready_source();
-  ASSERT_EQ(test::register_source(first.registry(), fd.socket, Token{6}, Interest::readable),
-            std::error_code());
+  REGISTER(first, fd.socket, Token{6}, Interest::readable);
 
   const std::size_t before = test::open_descriptor_count();
   second = std::move(first);
@@ -428,8 +379,7 @@ TEST(Poll, MoveAssignmentKeepsRegistrationsAndClosesTheOldSelector) {
   test::expect_events(second, events, {{Token{6}, test::Ready::readable}});
 }
 
-TEST(Poll, AnEmptyRegistryFailsCleanly) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, AnEmptyRegistryFailsCleanly) {
   const Registry empty;
   test::ReadySource fd = test::ready_source();
   miocpp::net::UdpSocket& source = fd.socket;
@@ -454,10 +404,9 @@ TEST(Poll, AnEmptyRegistryFailsCleanly) {
   empty.register_source(ready.socket, Token{3}, Interest::readable, ec);
   EXPECT_TRUE(ec);
 
-  Poll poll(ec);
+  miocpp::Poll poll(ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(ready.socket, Token{3}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, ready.socket, Token{3}, Interest::readable);
   ASSERT_TRUE(ready.make_ready("x"));
   Events events(4);
   test::expect_events(poll, events, {{Token{3}, test::Ready::readable}});
@@ -471,11 +420,9 @@ TEST(Poll, AnEmptyRegistryFailsCleanly) {
 // ---- The Registry from other threads
 // -------------------------------------------------------------
 
-TEST(Poll, RegisteringFromAnotherThreadReachesABlockedPoll) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, RegisteringFromAnotherThreadReachesABlockedPoll) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   test::ReadySource ready = test::ready_source();
   ASSERT_TRUE(ready.make_ready("ready before registration"));
   const Waker waker(poll.registry(), Token{99}, ec);
@@ -493,20 +440,17 @@ TEST(Poll, RegisteringFromAnotherThreadReachesABlockedPoll) {
 
   ASSERT_FALSE(register_ec) << register_ec.message();
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(has_token(events, Token{1})) << test::describe(events);
-  EXPECT_FALSE(has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
+  EXPECT_TRUE(test::has_token(events, Token{1})) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
 }
 
-TEST(Poll, ReregisteringFromAnotherThreadReachesABlockedPoll) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, ReregisteringFromAnotherThreadReachesABlockedPoll) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   test::ReadySource idle = test::ready_source();
   ASSERT_TRUE(idle.valid());
   // Idle for reading; writable all along, but that is not asked for yet.
-  ASSERT_EQ(test::register_source(poll.registry(), idle.socket, Token{1}, Interest::readable),
-            std::error_code());
+  REGISTER(poll, idle.socket, Token{1}, Interest::readable);
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
   const WakeAfter bound(waker, 5s);
@@ -522,19 +466,16 @@ TEST(Poll, ReregisteringFromAnotherThreadReachesABlockedPoll) {
 
   ASSERT_FALSE(reregister_ec) << reregister_ec.message();
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(has_token(events, Token{2})) << test::describe(events);
-  EXPECT_FALSE(has_token(events, Token{1})) << test::describe(events);
-  EXPECT_FALSE(has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
+  EXPECT_TRUE(test::has_token(events, Token{2})) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, Token{1})) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
 }
 
-TEST(Poll, DeregisteringFromAnotherThreadSilencesABlockedPoll) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, DeregisteringFromAnotherThreadSilencesABlockedPoll) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   test::ReadySource ready = test::ready_source();
-  poll.registry().register_source(ready.socket, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, ready.socket, Token{1}, Interest::readable);
   const Waker waker(poll.registry(), Token{99}, ec);
   ASSERT_FALSE(ec) << ec.message();
 
@@ -555,18 +496,16 @@ TEST(Poll, DeregisteringFromAnotherThreadSilencesABlockedPoll) {
 
   ASSERT_FALSE(thread_ec) << thread_ec.message();
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(has_token(events, Token{99})) << test::describe(events);
-  EXPECT_FALSE(has_token(events, Token{1})) << test::describe(events);
+  EXPECT_TRUE(test::has_token(events, Token{99})) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, Token{1})) << test::describe(events);
   test::expect_no_events(poll, events);
 }
 
 // A backend that must interrupt its wait to apply a change (poll(2)) resumes it afterwards with
 // what is left of the timeout: the changes neither end the wait early nor make it longer.
-TEST(Poll, RegistryChangesFromAnotherThreadKeepTheTimeout) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, RegistryChangesFromAnotherThreadKeepTheTimeout) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   test::ReadySource idle = test::ready_source();
   miocpp::net::UdpSocket& source = idle.socket;
 
@@ -597,15 +536,11 @@ TEST(Poll, RegistryChangesFromAnotherThreadKeepTheTimeout) {
 
 // An owned source that reads to would_block on one thread arms its next event for a poll that is
 // already blocked on another.
-TEST(Poll, DrainingOnAnotherThreadRearmsForABlockedPoll) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, DrainingOnAnotherThreadRearmsForABlockedPoll) {
+  OPEN_POLL(poll, events(4));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(4);
   test::ReadySource ready = test::ready_source();
-  poll.registry().register_source(ready.socket, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, ready.socket, Token{1}, Interest::readable);
   ASSERT_TRUE(ready.make_ready("first"));
   test::expect_events(poll, events, {{Token{1}, test::Ready::readable}});
   const Waker waker(poll.registry(), Token{99}, ec);
@@ -633,23 +568,19 @@ TEST(Poll, DrainingOnAnotherThreadRearmsForABlockedPoll) {
   EXPECT_EQ(read_ec, std::errc::operation_would_block) << read_ec.message();
   ASSERT_FALSE(write_ec) << write_ec.message();
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(has_token(events, Token{1})) << test::describe(events);
-  EXPECT_FALSE(has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
+  EXPECT_TRUE(test::has_token(events, Token{1})) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
 }
 
 // With room for one event per poll, every ready source is reported in turn, each once.
-TEST(Poll, ASmallBufferReportsEveryReadySourceInTurn) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, ASmallBufferReportsEveryReadySourceInTurn) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   constexpr std::size_t sources = 8;
   std::vector<test::ReadySource> fds;
   for (std::size_t i = 0; i < sources; ++i) {
     fds.push_back(test::ready_source());
-    ASSERT_EQ(
-        test::register_source(poll.registry(), fds.back().socket, Token{i}, Interest::readable),
-        std::error_code());
+    REGISTER(poll, fds.back().socket, Token{i}, Interest::readable);
     ASSERT_TRUE(fds.back().make_ready());
   }
 
@@ -669,11 +600,9 @@ TEST(Poll, ASmallBufferReportsEveryReadySourceInTurn) {
   test::expect_no_events(poll, events);
 }
 
-TEST(Poll, RegistryOperationsAreThreadSafe) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, RegistryOperationsAreThreadSafe) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   const Registry clone = poll.registry().try_clone(ec);
   ASSERT_FALSE(ec) << ec.message();
 
@@ -710,11 +639,11 @@ TEST(Poll, RegistryOperationsAreThreadSafe) {
   Events events(64);
   std::thread poller([&] {
     Events concurrent(64);
-    std::error_code poll_ec;
-    while (!finished.load() && !poll_ec) {
-      poll.poll(concurrent, 1ms, poll_ec);
+    std::error_code concurrent_ec;
+    while (!finished.load() && !concurrent_ec) {
+      poll.poll(concurrent, 1ms, concurrent_ec);
     }
-    EXPECT_FALSE(poll_ec) << poll_ec.message();
+    EXPECT_FALSE(concurrent_ec) << concurrent_ec.message();
   });
   for (std::thread& worker : workers) {
     worker.join();
@@ -739,11 +668,9 @@ TEST(Poll, RegistryOperationsAreThreadSafe) {
   }
 }
 
-TEST(Poll, TryCloneGivesARegistryForTheSamePoll) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, TryCloneGivesARegistryForTheSamePoll) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
 
   const std::size_t before = test::open_descriptor_count();
   {
@@ -779,19 +706,14 @@ TEST(Poll, TryCloneGivesARegistryForTheSamePoll) {
   EXPECT_EQ(test::open_descriptor_count(), before) << "the clone's descriptor was not closed";
 
   // The original registry still works once the clone is gone.
-  test::ReadySource fd = test::ready_source();
-  ASSERT_EQ(test::register_source(poll.registry(), fd.socket, Token{22}, Interest::readable),
-            std::error_code());
-  ASSERT_TRUE(fd.make_ready());
+  READY_SOURCE(fd, poll, Token{22});
   Events events(4);
   test::expect_events(poll, events, {{Token{22}, test::Ready::readable}});
 }
 
-TEST(Poll, AClonedRegistryWorksFromAnotherThreadWhilePollBlocks) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Poll, AClonedRegistryWorksFromAnotherThreadWhilePollBlocks) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   Registry clone = poll.registry().try_clone(ec);
   ASSERT_FALSE(ec) << ec.message();
   const Waker waker(poll.registry(), Token{99}, ec);
@@ -813,14 +735,13 @@ TEST(Poll, AClonedRegistryWorksFromAnotherThreadWhilePollBlocks) {
 
   ASSERT_FALSE(thread_ec) << thread_ec.message();
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(has_token(events, Token{31})) << test::describe(events);
-  EXPECT_FALSE(has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
+  EXPECT_TRUE(test::has_token(events, Token{31})) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, Token{99})) << "only the 5 s safety wake ended the poll";
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
-TEST(Poll, ThrowingTryCloneGivesAWorkingRegistry) {
-  const test::DescriptorLeakCheck leak_check;
-  Poll poll;
+TEST_F(Poll, ThrowingTryCloneGivesAWorkingRegistry) {
+  miocpp::Poll poll;
   const Registry clone = poll.registry().try_clone();
   test::ReadySource fd = test::ready_source();
   miocpp::net::UdpSocket& source = fd.socket;

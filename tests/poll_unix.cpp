@@ -15,47 +15,19 @@
 
 #include "support/expect.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
-using miocpp::Events;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::Waker;
-using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using miocpp::Events, miocpp::Poll, miocpp::Token, miocpp::Waker;
+using clock_type = std::chrono::steady_clock;
 
 // ---- Signals
 // -------------------------------------------------------------------------------------
 
 extern "C" void ignore_signal(int /*signal*/) {}
-
-/// Installs a no-op handler for `signal` without SA_RESTART for its lifetime.
-class NoOpSignalHandler {
- public:
-  explicit NoOpSignalHandler(int signal) : signal_(signal) {
-    struct sigaction action {};
-    action.sa_handler = ignore_signal;
-    ::sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // deliberately no SA_RESTART
-    installed_ = ::sigaction(signal_, &action, &previous_) == 0;
-  }
-  NoOpSignalHandler(const NoOpSignalHandler&) = delete;
-  NoOpSignalHandler& operator=(const NoOpSignalHandler&) = delete;
-  ~NoOpSignalHandler() {
-    if (installed_) {
-      ::sigaction(signal_, &previous_, nullptr);
-    }
-  }
-
-  [[nodiscard]] bool installed() const { return installed_; }
-
- private:
-  int signal_;
-  struct sigaction previous_ {};
-  bool installed_ = false;
-};
 
 struct InterruptedPoll {
   std::error_code ec;
@@ -114,11 +86,10 @@ InterruptedPoll poll_until_interrupted(Poll& poll, std::optional<std::chrono::na
 
 void expect_interrupted(std::optional<std::chrono::nanoseconds> timeout, bool throwing) {
   const test::DescriptorLeakCheck leak_check;
-  const NoOpSignalHandler handler(SIGUSR1);
+  const test::ScopedSignalHandler handler(SIGUSR1, ignore_signal);
   ASSERT_TRUE(handler.installed());
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
 
   const InterruptedPoll result = poll_until_interrupted(poll, timeout, throwing);
   EXPECT_EQ(result.ec, std::errc::interrupted) << result.ec.message();

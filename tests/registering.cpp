@@ -14,21 +14,17 @@
 #include <gtest/gtest.h>
 
 #include "support/expect.hpp"
+#include "support/io.hpp"
 #include "support/net.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
-using miocpp::Event;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Registry;
-using miocpp::Token;
-using miocpp::net::TcpStream;
-using test::Ready;
 using namespace std::chrono_literals;
+using miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Registry, miocpp::Token;
+using test::Ready;
 
 /// A user-defined source: records what the Registry hands it and answers with `result`.
 struct RecordingSource {
@@ -71,166 +67,97 @@ static_assert(!miocpp::event::Source<const miocpp::net::UdpSocket>);
 static_assert(!miocpp::event::Source<ThrowingMembers>, "the members must be noexcept");
 static_assert(!miocpp::event::Source<int>);
 
-bool has_token(const Events& events, Token token) {
-  return std::any_of(events.begin(), events.end(),
-                     [token](const Event& event) { return event.token() == token; });
-}
-
-/// Writes until `stream` would block: its send buffer (and the peer's receive buffer) is full, so
-/// it is not writable until the peer reads. Returns the bytes written.
-std::size_t fill(TcpStream& stream) {
-  const std::vector<std::byte> chunk(64 * 1024);
-  std::size_t total = 0;
-  for (;;) {
-    std::error_code ec;
-    const std::size_t count = stream.write(chunk, ec);
-    if (ec) {
-      EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
-      return total;
-    }
-    total += count;
-  }
-}
-
-/// Reads until `stream` would block (or the stream ends); returns the bytes read.
-std::size_t drain(TcpStream& stream) {
-  std::vector<std::byte> buffer(64 * 1024);
-  std::size_t total = 0;
-  for (;;) {
-    std::error_code ec;
-    const std::size_t count = stream.read(buffer, ec);
-    if (ec || count == 0) {
-      return total;
-    }
-    total += count;
-  }
-}
+/// Every test leaves the descriptors as it found them.
+class Registering : public test::LeakChecked<> {};
 
 // ---- Register, reregister, deregister
 // ------------------------------------------------------------
 
-TEST(Registering, ReadinessPresentAtRegistrationIsReported) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(Registering, ReadinessPresentAtRegistrationIsReported) {
+  OPEN_POLL(poll, events(8));
   test::ReadySource source = test::ready_source();
   ASSERT_TRUE(source.make_ready("early"));
 
-  poll.registry().register_source(source.socket, Token{3}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source.socket, Token{3}, Interest::readable);
   test::expect_events(poll, events, {{Token{3}, Ready::readable}});
 }
 
-TEST(Registering, ReregisterReplacesTheToken) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, ReregisterReplacesTheToken) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::ReadySource source = test::ready_source();
-  poll.registry().register_source(source.socket, Token{10}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().reregister(source.socket, Token{11}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source.socket, Token{10}, Interest::readable);
+  REREGISTER(poll, source.socket, Token{11}, Interest::readable);
 
   ASSERT_TRUE(source.make_ready("data"));
   poll.poll(events, 1s, ec);
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(has_token(events, Token{11})) << test::describe(events);
-  EXPECT_FALSE(has_token(events, Token{10})) << test::describe(events);
+  EXPECT_TRUE(test::has_token(events, Token{11})) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, Token{10})) << test::describe(events);
 }
 
-TEST(Registering, ReregisterWithTheSameTokenAndInterestIsFine) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(Registering, ReregisterWithTheSameTokenAndInterestIsFine) {
+  OPEN_POLL(poll, events(8));
   test::ReadySource source = test::ready_source();
-  poll.registry().register_source(source.socket, Token{1}, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source.socket, Token{1}, Interest::writable);
   for (int i = 0; i < 3; ++i) {
-    poll.registry().reregister(source.socket, Token{1}, Interest::writable, ec);
-    ASSERT_FALSE(ec) << ec.message();
+    REREGISTER(poll, source.socket, Token{1}, Interest::writable);
   }
   test::expect_events(poll, events, {{Token{1}, Ready::writable}});
 }
 
-TEST(Registering, ReregisterReplacesTheInterest) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(Registering, ReregisterReplacesTheInterest) {
+  OPEN_POLL(poll, events(8));
   test::StreamPair pair = test::connected_pair(test::any_local_address());
   ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
-  poll.registry().register_source(pair.client, Token{20}, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, pair.client, Token{20}, Interest::writable);
   test::expect_events(poll, events, {{Token{20}, Ready::writable}});
 
   // A stream whose peer sends nothing is never readable: with readable interest it reports
   // nothing, not even when it becomes writable again (filled, then emptied by the peer).
-  poll.registry().reregister(pair.client, Token{21}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, pair.client, Token{21}, Interest::readable);
   test::expect_no_events(poll, events);
-  EXPECT_GT(fill(pair.client), 0U);
-  EXPECT_GT(drain(pair.server), 0U);
+  EXPECT_GT(test::fill(pair.client, 64 * 1024), 0U);
+  EXPECT_GT(test::drain(pair.server, 64 * 1024), 0U);
   test::expect_no_events(poll, events);
 
   // Back to writable, with yet another token: the space in the buffer is reported at once.
-  poll.registry().reregister(pair.client, Token{22}, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, pair.client, Token{22}, Interest::writable);
   test::expect_events(poll, events, {{Token{22}, Ready::writable}});
 }
 
-TEST(Registering, ReregisterBeforePollingDropsTheOldInterestsEvent) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, ReregisterBeforePollingDropsTheOldInterestsEvent) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::StreamPair pair = test::connected_pair(test::any_local_address());
   ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   // Not writable: its buffers are full, and the peer does not read.
-  EXPECT_GT(fill(pair.client), 0U);
-  poll.registry().register_source(pair.client, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_GT(test::fill(pair.client, 64 * 1024), 0U);
+  REGISTER(poll, pair.client, Token{1}, Interest::readable);
   ASSERT_EQ(pair.server.write(test::bytes_of("unseen"), ec), 6U);
   ASSERT_TRUE(test::raw_wait(pair.client.native_handle(), POLLIN));
 
   // Readable now, but before any poll the interest becomes writable, which it is not.
-  poll.registry().reregister(pair.client, Token{2}, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, pair.client, Token{2}, Interest::writable);
   test::expect_no_events(poll, events, 100ms);
 }
 
-TEST(Registering, DeregisteredSourcesGiveNoEventsAndCanRegisterAgain) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(Registering, DeregisteredSourcesGiveNoEventsAndCanRegisterAgain) {
+  OPEN_POLL(poll, events(8));
   test::ReadySource source = test::ready_source();
-  poll.registry().register_source(source.socket, Token{5}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().deregister(source.socket, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source.socket, Token{5}, Interest::readable);
+  DEREGISTER(poll, source.socket);
 
   ASSERT_TRUE(source.make_ready("ignored"));
   test::expect_no_events(poll, events);
 
-  poll.registry().register_source(source.socket, Token{6}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source.socket, Token{6}, Interest::readable);
   test::expect_events(poll, events, {{Token{6}, Ready::readable}});
 }
 
-TEST(Registering, ASourceRegisteredThroughACloneBelongsToTheSamePoll) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, ASourceRegisteredThroughACloneBelongsToTheSamePoll) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   const Registry clone = poll.registry().try_clone(ec);
   ASSERT_FALSE(ec) << ec.message();
   Events events(8);
@@ -241,12 +168,10 @@ TEST(Registering, ASourceRegisteredThroughACloneBelongsToTheSamePoll) {
   // Same Poll: registering again is a duplicate, reregister and deregister work.
   poll.registry().register_source(source.socket, Token{1}, Interest::readable, ec);
   EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
-  poll.registry().reregister(source.socket, Token{2}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, source.socket, Token{2}, Interest::readable);
   ASSERT_TRUE(source.make_ready("x"));
   test::expect_events(poll, events, {{Token{2}, Ready::readable}});
-  poll.registry().deregister(source.socket, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(poll, source.socket);
   clone.deregister(source.socket, ec);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
 }
@@ -254,22 +179,17 @@ TEST(Registering, ASourceRegisteredThroughACloneBelongsToTheSamePoll) {
 // ---- Tokens
 // ---------------------------------------------------------------------------------------
 
-TEST(Registering, EveryTokenValueRoundTripsThroughAnEvent) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, EveryTokenValueRoundTripsThroughAnEvent) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::ReadySource fd = test::ready_source();
   miocpp::net::UdpSocket& source = fd.socket;
 
   const std::array<std::size_t, 5> values = {0, 1, std::size_t{UINT32_MAX} + 1, SIZE_MAX - 1,
                                              SIZE_MAX};
-  poll.registry().register_source(source, Token{values[0]}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source, Token{values[0]}, Interest::readable);
   for (const std::size_t value : values) {
-    poll.registry().reregister(source, Token{value}, Interest::readable, ec);
-    ASSERT_FALSE(ec) << ec.message();
+    REREGISTER(poll, source, Token{value}, Interest::readable);
     ASSERT_TRUE(fd.make_ready());
     poll.poll(events, 1s, ec);
     ASSERT_FALSE(ec) << ec.message();
@@ -279,13 +199,11 @@ TEST(Registering, EveryTokenValueRoundTripsThroughAnEvent) {
 
   // Several registrations in one poll, each keeping its own extreme token.
   test::ReadySource other = test::ready_source();
-  ASSERT_EQ(test::register_source(poll.registry(), other.socket, Token{0}, Interest::readable),
-            std::error_code());
+  REGISTER(poll, other.socket, Token{0}, Interest::readable);
 #if MIOCPP_SELECTOR_POLL || MIOCPP_SELECTOR_IOCP
   // poll(2) and the Windows backend report a source once per arming (until an operation would
   // block): the last event used `fd`'s up.
-  poll.registry().reregister(source, Token{SIZE_MAX}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, source, Token{SIZE_MAX}, Interest::readable);
 #endif
   ASSERT_TRUE(fd.make_ready());
   ASSERT_TRUE(other.make_ready());
@@ -296,10 +214,9 @@ TEST(Registering, EveryTokenValueRoundTripsThroughAnEvent) {
 // ---- User-defined sources
 // -------------------------------------------------------------------------
 
-TEST(Registering, ARegistryHandsAUserSourceItselfAndTheArguments) {
+TEST_F(Registering, ARegistryHandsAUserSourceItselfAndTheArguments) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   RecordingSource source;
 
   poll.registry().register_source(source, Token{1}, Interest::readable, ec);
@@ -322,10 +239,9 @@ TEST(Registering, ARegistryHandsAUserSourceItselfAndTheArguments) {
   EXPECT_EQ(source.calls[2].registry, &poll.registry());
 }
 
-TEST(Registering, AUserSourcesErrorReachesTheCaller) {
+TEST_F(Registering, AUserSourcesErrorReachesTheCaller) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   RecordingSource source;
   source.result = std::make_error_code(std::errc::device_or_resource_busy);
 
@@ -340,12 +256,7 @@ TEST(Registering, AUserSourcesErrorReachesTheCaller) {
 
 #if MIOCPP_HAS_EXCEPTIONS
   const auto expect_throws = [](auto&& call) {
-    try {
-      call();
-      ADD_FAILURE() << "no exception";
-    } catch (const std::system_error& error) {
-      EXPECT_EQ(error.code(), std::errc::device_or_resource_busy);
-    }
+    EXPECT_EQ(test::thrown_code(call), std::errc::device_or_resource_busy);
   };
   expect_throws([&] { poll.registry().register_source(source, Token{1}, Interest::readable); });
   expect_throws([&] { poll.registry().reregister(source, Token{1}, Interest::readable); });

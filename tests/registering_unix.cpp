@@ -22,21 +22,15 @@
 
 #include "support/expect.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
-using miocpp::Event;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Registry;
-using miocpp::Token;
-using miocpp::posix::SourceFd;
-using miocpp::posix::pipe::Receiver;
-using miocpp::posix::pipe::Sender;
-using test::Ready;
 using namespace std::chrono_literals;
+using miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Registry, miocpp::Token;
+using miocpp::posix::SourceFd, miocpp::posix::pipe::Receiver, miocpp::posix::pipe::Sender;
+using test::Ready;
 
 static_assert(miocpp::event::Source<SourceFd>);
 static_assert(miocpp::event::Source<const SourceFd>, "SourceFd's members are const");
@@ -44,47 +38,39 @@ static_assert(miocpp::event::Source<Sender>);
 static_assert(miocpp::event::Source<Receiver>);
 static_assert(!miocpp::event::Source<const Receiver>);
 
-bool has_token(const Events& events, Token token) {
-  return std::any_of(events.begin(), events.end(),
-                     [token](const Event& event) { return event.token() == token; });
-}
-
 /// Polls for `wait` and asserts that no event carries `token`.
 void expect_no_event_for(Poll& poll, Events& events, Token token,
                          std::chrono::milliseconds wait = 50ms) {
   std::error_code ec;
   poll.poll(events, wait, ec);
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_FALSE(has_token(events, token)) << test::describe(events);
+  EXPECT_FALSE(test::has_token(events, token)) << test::describe(events);
 }
+
+/// Every test leaves the descriptors as it found them.
+class Registering : public test::LeakChecked<> {};
 
 // ---- Register, reregister, deregister
 // ------------------------------------------------------------
 
-TEST(Registering, RegisterReregisterDeregisterAnEventfd) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, RegisterReregisterDeregisterAnEventfd) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::OwnedFd fd = test::make_eventfd();
   SourceFd source{fd.get()};
 
   ec = std::make_error_code(std::errc::io_error);  // stale: success must clear it
-  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source, Token{1}, Interest::readable);
   test::expect_no_events(poll, events);  // counter 0: not readable
   ASSERT_TRUE(test::eventfd_add(fd.get()));
   test::expect_events(poll, events, {{Token{1}, Ready::readable}});
 
   ec = std::make_error_code(std::errc::io_error);
-  poll.registry().reregister(source, Token{2}, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, source, Token{2}, Interest::readable | Interest::writable);
   test::expect_events(poll, events, {{Token{2}, Ready::readable | Ready::writable}});
 
   ec = std::make_error_code(std::errc::io_error);
-  poll.registry().deregister(source, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(poll, source);
   ASSERT_TRUE(test::eventfd_add(fd.get()));
   test::expect_no_events(poll, events);
 }
@@ -92,16 +78,12 @@ TEST(Registering, RegisterReregisterDeregisterAnEventfd) {
 // ---- Errors of a raw descriptor (posix::SourceFd)
 // ------------------------------------------------
 
-TEST(Registering, SourceFdRegisteredTwiceIsFileExists) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, SourceFdRegisteredTwiceIsFileExists) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::OwnedFd fd = test::make_eventfd();
   SourceFd source{fd.get()};
-  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source, Token{1}, Interest::readable);
 
 #if MIOCPP_SELECTOR_KQUEUE
   // kqueue has no "add only if absent" (every registration is EV_ADD): registering again updates
@@ -132,11 +114,9 @@ TEST(Registering, SourceFdRegisteredTwiceIsFileExists) {
 #endif
 }
 
-TEST(Registering, SourceFdNotRegisteredIsNoSuchFileOrDirectory) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, SourceFdNotRegisteredIsNoSuchFileOrDirectory) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   test::OwnedFd fd = test::make_eventfd();
   SourceFd source{fd.get()};
 
@@ -156,10 +136,8 @@ TEST(Registering, SourceFdNotRegisteredIsNoSuchFileOrDirectory) {
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
 
   // And again once it has been registered and deregistered.
-  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().deregister(source, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source, Token{1}, Interest::readable);
+  DEREGISTER(poll, source);
   poll.registry().deregister(source, ec);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
 #if !MIOCPP_SELECTOR_KQUEUE
@@ -168,11 +146,9 @@ TEST(Registering, SourceFdNotRegisteredIsNoSuchFileOrDirectory) {
 #endif
 }
 
-TEST(Registering, InvalidDescriptorIsBadFileDescriptor) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, InvalidDescriptorIsBadFileDescriptor) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
 
   test::OwnedFd closed = test::make_eventfd();
   const int closed_fd = closed.get();
@@ -193,11 +169,9 @@ TEST(Registering, InvalidDescriptorIsBadFileDescriptor) {
 
 // A regular file is always ready, so there is nothing to wait for: epoll refuses it (EPERM), while
 // poll(2) accepts it and reports it ready, once per arming like any other descriptor.
-TEST(Registering, RegularFileIsRefusedByEpollAndAcceptedByPollAndKqueue) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, RegularFileIsRefusedByEpollAndAcceptedByPollAndKqueue) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
 
   std::string path = ::testing::TempDir() + "miocpp-registering-XXXXXX";
   test::OwnedFd file(::mkstemp(path.data()));
@@ -206,8 +180,7 @@ TEST(Registering, RegularFileIsRefusedByEpollAndAcceptedByPollAndKqueue) {
 
   SourceFd source{file.get()};
 #if MIOCPP_SELECTOR_POLL
-  poll.registry().register_source(source, Token{1}, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source, Token{1}, Interest::readable | Interest::writable);
   Events events(4);
   test::expect_events(poll, events, {{Token{1}, Ready::readable | Ready::writable}});
   test::expect_no_events(poll, events);
@@ -217,8 +190,7 @@ TEST(Registering, RegularFileIsRefusedByEpollAndAcceptedByPollAndKqueue) {
   GTEST_SKIP() << "the kqueue emulation is built on epoll, which refuses regular files; a real "
                   "kqueue accepts them (EVFILT_WRITE always fires on a vnode)";
 #elif MIOCPP_SELECTOR_KQUEUE
-  poll.registry().register_source(source, Token{1}, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source, Token{1}, Interest::writable);
   Events events(4);
   test::expect_events(poll, events, {{Token{1}, Ready::writable}});
   poll.registry().deregister(source, ec);
@@ -233,24 +205,19 @@ TEST(Registering, RegularFileIsRefusedByEpollAndAcceptedByPollAndKqueue) {
 #endif
 }
 
-TEST(Registering, ClosingARegisteredDescriptorEndsItsEvents) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, ClosingARegisteredDescriptorEndsItsEvents) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
 
   test::OwnedFd fd = test::make_eventfd();
-  ASSERT_EQ(test::register_fd(poll.registry(), fd.get(), Token{1}, Interest::readable),
-            std::error_code());
+  REGISTER_FD(poll, fd.get(), Token{1}, Interest::readable);
   ASSERT_TRUE(test::eventfd_add(fd.get()));
   fd.reset();  // ready, then closed before anyone polled
   test::expect_no_events(poll, events);
 
   {
     test::PipeEnds pipe = test::open_pipe();
-    poll.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
-    ASSERT_FALSE(ec) << ec.message();
+    REGISTER(poll, pipe.receiver, Token{2}, Interest::readable);
     ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
   }  // both ends closed while registered
   test::expect_no_events(poll, events);
@@ -259,11 +226,9 @@ TEST(Registering, ClosingARegisteredDescriptorEndsItsEvents) {
 // ---- Errors of an owned source (IoSource: pipe ends, sockets)
 // ------------------------------------
 
-TEST(Registering, PipeEndRegisteredTwiceIsFileExistsAndUnregisteredIsNoSuchFile) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, PipeEndRegisteredTwiceIsFileExistsAndUnregisteredIsNoSuchFile) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   test::PipeEnds pipe = test::open_pipe();
 
   poll.registry().reregister(pipe.receiver, Token{1}, Interest::readable, ec);
@@ -272,19 +237,16 @@ TEST(Registering, PipeEndRegisteredTwiceIsFileExistsAndUnregisteredIsNoSuchFile)
   poll.registry().deregister(pipe.receiver, ec);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
 
-  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, pipe.receiver, Token{1}, Interest::readable);
   poll.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
   EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
 
-  poll.registry().deregister(pipe.receiver, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(poll, pipe.receiver);
   poll.registry().deregister(pipe.receiver, ec);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
 }
 
-TEST(Registering, PipeEndRegisteredWithAnotherPollIsRejected) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, PipeEndRegisteredWithAnotherPollIsRejected) {
   std::error_code ec;
   Poll first(ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -293,8 +255,7 @@ TEST(Registering, PipeEndRegisteredWithAnotherPollIsRejected) {
   Events events(8);
   test::PipeEnds pipe = test::open_pipe();
 
-  first.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(first, pipe.receiver, Token{1}, Interest::readable);
 
   second.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
   EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
@@ -311,17 +272,14 @@ TEST(Registering, PipeEndRegisteredWithAnotherPollIsRejected) {
   EXPECT_EQ(test::drain(pipe.receiver.native_handle()), 1U);
 
   // Deregistered from the first, it may join the second.
-  first.registry().deregister(pipe.receiver, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  second.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(first, pipe.receiver);
+  REGISTER(second, pipe.receiver, Token{2}, Interest::readable);
   ASSERT_EQ(pipe.sender.write(test::bytes_of("2"), ec), 1U);
   test::expect_events(second, events, {{Token{2}, Ready::readable}});
   expect_no_event_for(first, events, Token{1});
 }
 
-TEST(Registering, PipeEndMayJoinAnotherPollOnceItsPollIsGone) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, PipeEndMayJoinAnotherPollOnceItsPollIsGone) {
   std::error_code ec;
   Poll second(ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -342,14 +300,12 @@ TEST(Registering, PipeEndMayJoinAnotherPollOnceItsPollIsGone) {
     clone.reset();
   }
 
-  second.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(second, pipe.receiver, Token{2}, Interest::readable);
   ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
   test::expect_events(second, events, {{Token{2}, Ready::readable}});
 }
 
-TEST(Registering, PipeEndStaysRegisteredWithAPollThatWasMoved) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, PipeEndStaysRegisteredWithAPollThatWasMoved) {
   std::error_code ec;
   Poll original(ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -357,30 +313,23 @@ TEST(Registering, PipeEndStaysRegisteredWithAPollThatWasMoved) {
   ASSERT_FALSE(ec) << ec.message();
   Events events(8);
   test::PipeEnds pipe = test::open_pipe();
-  original.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(original, pipe.receiver, Token{1}, Interest::readable);
 
   Poll moved(std::move(original));
   other.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
   EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
 
-  moved.registry().reregister(pipe.receiver, Token{3}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(moved, pipe.receiver, Token{3}, Interest::readable);
   ASSERT_EQ(pipe.sender.write(test::bytes_of("x"), ec), 1U);
   test::expect_events(moved, events, {{Token{3}, Ready::readable}});
-  moved.registry().deregister(pipe.receiver, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(moved, pipe.receiver);
 }
 
-TEST(Registering, AMovedPipeEndKeepsItsRegistration) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, AMovedPipeEndKeepsItsRegistration) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::PipeEnds pipe = test::open_pipe();
-  poll.registry().register_source(pipe.receiver, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, pipe.receiver, Token{1}, Interest::readable);
 
   Receiver moved(std::move(pipe.receiver));
   poll.registry().register_source(moved, Token{1}, Interest::readable, ec);
@@ -395,12 +344,9 @@ TEST(Registering, AMovedPipeEndKeepsItsRegistration) {
 // ------------------------------------------------------------------------------------
 
 #if MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_POLL
-TEST(Registering, AioAndLioAreNotSupportedOnEpollAndPoll) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, AioAndLioAreNotSupportedOnEpollAndPoll) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::OwnedFd fd = test::make_eventfd();
   SourceFd source{fd.get()};
   test::PipeEnds pipe = test::open_pipe();
@@ -415,10 +361,8 @@ TEST(Registering, AioAndLioAreNotSupportedOnEpollAndPoll) {
   }
 
   // Nothing was registered by the failed calls.
-  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source, Token{1}, Interest::readable);
+  REGISTER(poll, pipe.receiver, Token{2}, Interest::readable);
 
   // Nor does a reregistration with them change anything.
   poll.registry().reregister(source, Token{3}, Interest::readable | Interest::aio, ec);
@@ -432,12 +376,8 @@ TEST(Registering, AioAndLioAreNotSupportedOnEpollAndPoll) {
   test::expect_events(poll, events, {{Token{1}, Ready::readable}, {Token{2}, Ready::readable}});
 }
 
-TEST(Registering, PriorityInterestReportsOutOfBandData) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(Registering, PriorityInterestReportsOutOfBandData) {
+  OPEN_POLL(poll, events(8));
 
   // A loopback TCP connection, built by hand: the net types are tested elsewhere.
   test::OwnedFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -456,8 +396,7 @@ TEST(Registering, PriorityInterestReportsOutOfBandData) {
   test::OwnedFd server(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
   ASSERT_TRUE(server.valid());
 
-  ASSERT_EQ(test::register_fd(poll.registry(), server.get(), Token{7}, Interest::priority),
-            std::error_code());
+  REGISTER_FD(poll, server.get(), Token{7}, Interest::priority);
   test::expect_no_events(poll, events);  // connected and idle: no priority data
 
   const char urgent = '!';
@@ -465,9 +404,8 @@ TEST(Registering, PriorityInterestReportsOutOfBandData) {
   test::expect_events(poll, events, {{Token{7}, Ready::priority}});
 
   // Priority combines with the other interests.
-  ASSERT_EQ(test::register_fd(poll.registry(), client.get(), Token{8},
-                              Interest::readable | Interest::writable | Interest::priority),
-            std::error_code());
+  REGISTER_FD(poll, client.get(), Token{8},
+              Interest::readable | Interest::writable | Interest::priority);
   test::expect_events(poll, events, {{Token{8}, Ready::writable}});
 }
 #endif
@@ -477,12 +415,9 @@ TEST(Registering, PriorityInterestReportsOutOfBandData) {
 // aio and lio name EVFILT_AIO / EVFILT_LIO (not_supported where the system lacks them); kernels
 // attach those only to the AIO requests that name the kqueue, so a descriptor registration with
 // them is the kernel's to refuse. Either way a failed registration leaves nothing registered.
-TEST(Registering, PriorityIsNotSupportedOnKqueueAndAioLioFailWithoutRegistering) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, PriorityIsNotSupportedOnKqueueAndAioLioFailWithoutRegistering) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::OwnedFd fd = test::make_eventfd();
   SourceFd source{fd.get()};
   test::PipeEnds pipe = test::open_pipe();
@@ -508,10 +443,8 @@ TEST(Registering, PriorityIsNotSupportedOnKqueueAndAioLioFailWithoutRegistering)
   poll.registry().deregister(source, ec);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
   test::expect_no_events(poll, events);
-  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(pipe.receiver, Token{2}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, source, Token{1}, Interest::readable);
+  REGISTER(poll, pipe.receiver, Token{2}, Interest::readable);
 
   // A reregistration with priority is refused before it changes anything.
   poll.registry().reregister(source, Token{3}, Interest::readable | Interest::priority, ec);
@@ -533,16 +466,10 @@ TEST(Registering, PriorityIsNotSupportedOnKqueueAndAioLioFailWithoutRegistering)
 /// Runs `call`, which must throw std::system_error carrying `expected`.
 template <class Call>
 void expect_system_error(Call&& call, std::errc expected) {
-  try {
-    call();
-    ADD_FAILURE() << "no exception; expected " << std::make_error_code(expected).message();
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), expected) << error.what();
-  }
+  EXPECT_EQ(test::thrown_code(std::forward<Call>(call)), expected);
 }
 
-TEST(Registering, ThrowingOverloadsThrowSystemErrorWithTheCode) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(Registering, ThrowingOverloadsThrowSystemErrorWithTheCode) {
   Poll poll;
   Poll other;
   Events events(8);

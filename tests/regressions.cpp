@@ -22,60 +22,25 @@
 #include "support/expect.hpp"
 #include "support/net.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Event;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::net::SocketAddr;
-using miocpp::net::TcpListener;
+using miocpp::Event, miocpp::Events, miocpp::Interest, miocpp::Token;
 using miocpp::net::TcpStream;
-using test::bytes_of;
-using test::Ready;
+using test::bytes_of, test::Ready;
 
-constexpr Token listen_token{1};
-constexpr Token stream_token{2};
-constexpr Token wake_token{10};
+constexpr Token listen_token{1}, stream_token{2}, wake_token{10};
 
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
-
-#define REGISTER(poll, source, token, interest)                              \
-  do {                                                                       \
-    std::error_code register_ec;                                             \
-    (poll).registry().register_source(source, token, interest, register_ec); \
-    ASSERT_FALSE(register_ec) << register_ec.message();                      \
-  } while (false)
-
-/// A listener on `any_local` and its address; the test stops if binding fails.
-#define BIND_LISTENER(listener, bound, any_local)                     \
-  std::error_code listener##_ec;                                      \
-  TcpListener listener = TcpListener::bind(any_local, listener##_ec); \
-  ASSERT_FALSE(listener##_ec) << listener##_ec.message();             \
-  const SocketAddr bound = listener.local_addr(listener##_ec);        \
-  ASSERT_FALSE(listener##_ec) << listener##_ec.message()
-
-class Regressions : public test::FamilyTest {};
-
-INSTANTIATE_TEST_SUITE_P(Loopback, Regressions, ::testing::ValuesIn(test::loopback_families()),
-                         test::family_name);
+FAMILY_TEST_SUITE(Regressions);
 
 // mio #776: right after the first event of a new connection, a read must say would-block, not
 // fail.
 TEST_P(Regressions, ReadRightAfterTheConnectEventWouldBlocks) {
-  OPEN_POLL(poll);
-  Events events(16);
-  SocketAddr address;
-  const test::OwnedFd listener = test::raw_listen(any_local(), address);
-  ASSERT_TRUE(listener.valid());
+  OPEN_POLL(poll, events(16));
+  OPEN_RAW(listener, address, test::raw_listen, any_local());
   std::jthread peer([&listener] {
     // Waits for the client to go away (the raw timeouts bound the wait).
     const test::OwnedFd accepted = test::raw_accept(listener.get());
@@ -99,8 +64,7 @@ TEST_P(Regressions, ReadRightAfterTheConnectEventWouldBlocks) {
 // mio #1205: a listener deregistered before its connection arrives stays quiet; the poll wakes
 // for the Waker alone.
 TEST_P(Regressions, DeregisteredListenerStaysQuietWhileAWakerWakes) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   const miocpp::Waker waker(poll.registry(), wake_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -112,8 +76,7 @@ TEST_P(Regressions, DeregisteredListenerStaysQuietWhileAWakerWakes) {
 
   const TcpStream client = TcpStream::connect(address, ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().deregister(listener, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(poll, listener);
 
   std::jthread waking([&waker] {
     std::this_thread::sleep_for(50ms);
@@ -132,11 +95,8 @@ TEST_P(Regressions, DeregisteredListenerStaysQuietWhileAWakerWakes) {
 // A stream whose connect failed is still a socket: it registers, reports the failure once, can be
 // reregistered and deregistered, and closes cleanly.
 TEST_P(Regressions, StreamFromAFailedConnectRegistersReportsAndCloses) {
-  OPEN_POLL(poll);
-  Events events(16);
-  SocketAddr address;
-  const test::OwnedFd reserved = test::raw_bound_not_listening(any_local(), address);
-  ASSERT_TRUE(reserved.valid());
+  OPEN_POLL(poll, events(16));
+  OPEN_RAW(reserved, address, test::raw_bound_not_listening, any_local());
   std::error_code ec;
   TcpStream stream = TcpStream::connect(address, ec);
   if (ec) {
@@ -168,8 +128,7 @@ TEST_P(Regressions, StreamFromAFailedConnectRegistersReportsAndCloses) {
 
 // A burst of connections: one edge, and a drain that accepts every one of them.
 TEST_P(Regressions, HundredConnectionsAreAcceptedByDraining) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   REGISTER(poll, listener, listen_token, Interest::readable);
 
@@ -212,8 +171,7 @@ TEST_P(Regressions, HundredConnectionsAreAcceptedByDraining) {
 
 // More ready sources than the Events buffer holds: the rest wait for the next poll, none lost.
 TEST_P(Regressions, EventsSmallerThanTheReadySetLoseNothing) {
-  OPEN_POLL(poll);
-  Events events(3);
+  OPEN_POLL(poll, events(3));
   BIND_LISTENER(listener, address, any_local());
   constexpr std::size_t count = 10;
   std::vector<test::OwnedFd> clients;
@@ -254,8 +212,7 @@ TEST_P(Regressions, EventsSmallerThanTheReadySetLoseNothing) {
 
 // read_closed arrives while data is still queued: the data comes first, then end-of-stream.
 TEST_P(Regressions, DataQueuedBeforeTheFinIsReadBeforeEndOfStream) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   test::StreamPair pair = test::connected_pair(any_local());
   ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   REGISTER(poll, pair.client, stream_token, Interest::readable);
@@ -304,8 +261,7 @@ TEST_P(Regressions, DataQueuedBeforeTheFinIsReadBeforeEndOfStream) {
 
 // The largest token value is an ordinary token.
 TEST_P(Regressions, TheLargestTokenWorksForStreams) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   test::StreamPair pair = test::connected_pair(any_local());
   ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   const Token largest(std::numeric_limits<std::size_t>::max());
@@ -318,8 +274,7 @@ TEST_P(Regressions, TheLargestTokenWorksForStreams) {
 // A closed stream's descriptor number, reused by a new stream, starts unregistered: the new
 // stream registers without `file_exists` and its events carry its own token.
 TEST_P(Regressions, ReusedDescriptorNumberStartsUnregistered) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   test::StreamPair first = test::connected_pair(any_local());
   ASSERT_NE(first.client.native_handle(), test::invalid_socket);
   REGISTER(poll, first.client, Token(1), Interest::readable);
@@ -342,8 +297,7 @@ TEST_P(Regressions, ReusedDescriptorNumberStartsUnregistered) {
 
 // Moving registered streams around (here: a vector that reallocates) keeps their registrations.
 TEST_P(Regressions, MovedRegisteredStreamsKeepTheirRegistrations) {
-  OPEN_POLL(poll);
-  Events events(64);
+  OPEN_POLL(poll, events(64));
   constexpr std::size_t count = 8;
   std::vector<test::StreamPair> pairs;
   for (std::size_t i = 0; i < count; ++i) {
@@ -372,8 +326,7 @@ TEST_P(Regressions, MovedRegisteredStreamsKeepTheirRegistrations) {
 // Readiness that predates the registration is reported: a stream connected (and sent data)
 // before it is registered still gets its writable and readable events.
 TEST_P(Regressions, ReadinessBeforeRegistrationIsReported) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   test::StreamPair pair = test::connected_pair(any_local());
   ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   std::error_code ec;
@@ -386,8 +339,7 @@ TEST_P(Regressions, ReadinessBeforeRegistrationIsReported) {
 // Accepted streams are not registered just because their listener is: their data raises no event
 // until they are.
 TEST_P(Regressions, AcceptedStreamsStartUnregistered) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   REGISTER(poll, listener, listen_token, Interest::readable);
   const test::OwnedFd client = test::raw_connect(address);
@@ -403,8 +355,7 @@ TEST_P(Regressions, AcceptedStreamsStartUnregistered) {
 
 // A connection reset while it waits in the accept queue does not wedge the listener.
 TEST_P(Regressions, ConnectionResetBeforeAcceptLeavesTheListenerWorking) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   REGISTER(poll, listener, listen_token, Interest::readable);
   {

@@ -82,7 +82,7 @@ std::span<const std::byte> bytes_of(std::string_view text) {
 
 void put(std::string_view text) {
   std::error_code ec;
-  EXPECT_EQ(miocpp::sys::write(write_end, bytes_of(text), ec), text.size());
+  EXPECT_EQ(miocpp::sys::Pipes::write(write_end, bytes_of(text), ec), text.size());
   EXPECT_FALSE(ec) << ec.message();
 }
 
@@ -93,7 +93,7 @@ std::string drain(bool& end_of_file) {
   for (;;) {
     std::byte buffer[64]{};
     std::error_code ec;
-    const std::size_t count = miocpp::sys::read(read_end, buffer, ec);
+    const std::size_t count = miocpp::sys::Pipes::read(read_end, buffer, ec);
     if (ec) {
       EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
       return text;

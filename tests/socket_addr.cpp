@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/text.hpp"
 #include <miocpp/net/ip_addr.hpp>
 #include <miocpp/net/socket_addr.hpp>
 
@@ -123,13 +124,6 @@ bool has_group_with_leading_zero(std::string_view text) {
   return false;
 }
 
-template <class T>
-std::string streamed(const T& value) {
-  std::ostringstream os;
-  os << value;
-  return os.str();
-}
-
 // ---- Ipv4Addr -----------------------------------------------------------------------------------
 
 TEST(SocketAddrIpv4Addr, ParsesDottedQuads) {
@@ -211,7 +205,7 @@ TEST(SocketAddrIpv4Addr, BitsClassesAndConstants) {
   EXPECT_TRUE(Ipv4Addr(230, 1, 1, 1).is_multicast());
   EXPECT_FALSE(Ipv4Addr(0, 0, 0, 1).is_unspecified());
   EXPECT_EQ(Ipv4Addr(std::array<std::uint8_t, 4>{8, 8, 4, 4}), Ipv4Addr(8, 8, 4, 4));
-  EXPECT_EQ(streamed(Ipv4Addr(8, 8, 4, 4)), "8.8.4.4");
+  EXPECT_EQ(test::printed(Ipv4Addr(8, 8, 4, 4)), "8.8.4.4");
 }
 
 TEST(SocketAddrIpv4Addr, RoundTripsAndOrdersByValue) {
@@ -359,7 +353,7 @@ TEST(SocketAddrIpv6Addr, PrintsRfc5952Text) {
   };
   for (const Case& c : cases) {
     EXPECT_EQ(c.address.to_string(), c.text);
-    EXPECT_EQ(streamed(c.address), c.text);
+    EXPECT_EQ(test::printed(c.address), c.text);
     EXPECT_EQ(IpAddr(c.address).to_string(), c.text);
     std::error_code ec;
     EXPECT_EQ(Ipv6Addr::parse(c.text, ec), c.address) << c.text;
@@ -443,7 +437,7 @@ TEST(SocketAddrIpAddr, HoldsEitherFamily) {
 
   EXPECT_EQ(v4.to_string(), "192.0.2.7");
   EXPECT_EQ(v6.to_string(), "2001:db8::7");
-  EXPECT_EQ(streamed(v6), "2001:db8::7");
+  EXPECT_EQ(test::printed(v6), "2001:db8::7");
 }
 
 TEST(SocketAddrIpAddr, ParsesBothFamiliesWithoutBrackets) {
@@ -656,7 +650,7 @@ TEST(SocketAddr, RoundTripsManyAddresses) {
     std::error_code ec;
     EXPECT_EQ(SocketAddr::parse(text, ec), address) << text;
     EXPECT_FALSE(ec) << text;
-    EXPECT_EQ(streamed(address), text);
+    EXPECT_EQ(test::printed(address), text);
   }
   // The edges of the port range.
   for (const std::uint32_t port : {0U, 1U, 9U, 10U, 99U, 100U, 1023U, 1024U, 65534U, 65535U}) {
@@ -755,18 +749,12 @@ TEST(SocketAddr, ThrowingOverloadsThrowSystemError) {
   EXPECT_EQ(Ipv4Addr::parse("10.0.0.1"), Ipv4Addr(10, 0, 0, 1));
   EXPECT_EQ(Ipv6Addr::parse("::2"), Ipv6Addr(0, 0, 0, 0, 0, 0, 0, 2));
   EXPECT_EQ(IpAddr::parse("::2"), IpAddr(Ipv6Addr(0, 0, 0, 0, 0, 0, 0, 2)));
-  const auto code_of = [](auto&& call) {
-    try {
-      call();
-    } catch (const std::system_error& error) {
-      return error.code();
-    }
-    return std::error_code();
-  };
-  EXPECT_EQ(code_of([] { (void)SocketAddr::parse("localhost:80"); }), std::errc::invalid_argument);
-  EXPECT_EQ(code_of([] { (void)Ipv4Addr::parse("1.2.3"); }), std::errc::invalid_argument);
-  EXPECT_EQ(code_of([] { (void)Ipv6Addr::parse("1::2::3"); }), std::errc::invalid_argument);
-  EXPECT_EQ(code_of([] { (void)IpAddr::parse("[::1]"); }), std::errc::invalid_argument);
+  EXPECT_EQ(test::thrown_code([] { (void)SocketAddr::parse("localhost:80"); }),
+            std::errc::invalid_argument);
+  EXPECT_EQ(test::thrown_code([] { (void)Ipv4Addr::parse("1.2.3"); }), std::errc::invalid_argument);
+  EXPECT_EQ(test::thrown_code([] { (void)Ipv6Addr::parse("1::2::3"); }),
+            std::errc::invalid_argument);
+  EXPECT_EQ(test::thrown_code([] { (void)IpAddr::parse("[::1]"); }), std::errc::invalid_argument);
 }
 #endif
 

@@ -13,26 +13,23 @@
 
 #include "support/expect.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
-using miocpp::Event;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::posix::SourceFd;
-using test::Ready;
 using namespace std::chrono_literals;
+using miocpp::Event, miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Token;
+using test::Ready;
+namespace posix = miocpp::posix;
 
-static_assert(std::is_constructible_v<SourceFd, int>);
-static_assert(!std::is_convertible_v<int, SourceFd>, "SourceFd{fd} is explicit");
-static_assert(!std::is_default_constructible_v<SourceFd>);
-static_assert(std::is_trivially_copyable_v<SourceFd>, "a non-owning value");
-static_assert(SourceFd{5}.fd() == 5, "constexpr");
-static_assert(SourceFd{-1}.fd() == -1);
-static_assert(miocpp::event::Source<SourceFd>);
+static_assert(std::is_constructible_v<posix::SourceFd, int>);
+static_assert(!std::is_convertible_v<int, posix::SourceFd>, "SourceFd{fd} is explicit");
+static_assert(!std::is_default_constructible_v<posix::SourceFd>);
+static_assert(std::is_trivially_copyable_v<posix::SourceFd>, "a non-owning value");
+static_assert(posix::SourceFd{5}.fd() == 5, "constexpr");
+static_assert(posix::SourceFd{-1}.fd() == -1);
+static_assert(miocpp::event::Source<posix::SourceFd>);
 
 #if MIOCPP_SELECTOR_POLL
 /// poll(2) emulates edges by disarming what it has reported. A raw descriptor's I/O does not go
@@ -41,10 +38,8 @@ static_assert(miocpp::event::Source<SourceFd>);
 void expect_quiet_until_reregistered(Poll& poll, Events& events, int fd, Token token,
                                      Interest interest) {
   test::expect_no_events(poll, events);
-  SourceFd source{fd};
-  std::error_code ec;
-  poll.registry().reregister(source, token, interest, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  posix::SourceFd source{fd};
+  REREGISTER(poll, source, token, interest);
 }
 #endif
 
@@ -55,30 +50,28 @@ const Event* find(const Events& events, Token token) {
   return found == events.end() ? nullptr : found;
 }
 
-TEST(SourceFd, HoldsTheDescriptorWithoutOwningIt) {
-  const test::DescriptorLeakCheck leak_check;
+/// The suite of posix::SourceFd's tests, each of which leaves the descriptors as it found them.
+class SourceFd : public test::LeakChecked<> {};
+
+TEST_F(SourceFd, HoldsTheDescriptorWithoutOwningIt) {
   test::OwnedFd fd = test::make_eventfd();
   ASSERT_TRUE(fd.valid());
   {
-    const SourceFd source{fd.get()};
+    const posix::SourceFd source{fd.get()};
     EXPECT_EQ(source.fd(), fd.get());
-    const SourceFd copy = source;
+    const posix::SourceFd copy = source;
     EXPECT_EQ(copy.fd(), fd.get());
   }
   // Destroying the SourceFd (and its copy) left the descriptor open.
   EXPECT_NE(::fcntl(fd.get(), F_GETFD), -1);
 }
 
-TEST(SourceFd, RegistersAnEventfdForReading) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(SourceFd, RegistersAnEventfdForReading) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::OwnedFd fd = test::make_eventfd();
-  SourceFd source{fd.get()};
-  poll.registry().register_source(source, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  posix::SourceFd source{fd.get()};
+  REGISTER(poll, source, Token{1}, Interest::readable);
 
   test::expect_no_events(poll, events);
   ASSERT_TRUE(test::eventfd_add(fd.get(), 3));
@@ -94,16 +87,12 @@ TEST(SourceFd, RegistersAnEventfdForReading) {
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(SourceFd, RegistersAnEventfdForWriting) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(SourceFd, RegistersAnEventfdForWriting) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::OwnedFd fd = test::make_eventfd();
-  const SourceFd source{fd.get()};  // registering works through a const SourceFd too
-  poll.registry().register_source(source, Token{2}, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  const posix::SourceFd source{fd.get()};  // registering works through a const SourceFd too
+  REGISTER(poll, source, Token{2}, Interest::writable);
 
   poll.poll(events, 1s, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -113,18 +102,13 @@ TEST(SourceFd, RegistersAnEventfdForWriting) {
   EXPECT_FALSE(event->is_readable()) << "counter is 0, and readable was not asked for";
 }
 
-TEST(SourceFd, RegistersBothEndsOfAPipe) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(SourceFd, RegistersBothEndsOfAPipe) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::RawPipe pipe = test::make_raw_pipe();
   ASSERT_TRUE(pipe.read_end.valid());
-  ASSERT_EQ(test::register_fd(poll.registry(), pipe.read_end.get(), Token{10}, Interest::readable),
-            std::error_code());
-  ASSERT_EQ(test::register_fd(poll.registry(), pipe.write_end.get(), Token{11}, Interest::writable),
-            std::error_code());
+  REGISTER_FD(poll, pipe.read_end.get(), Token{10}, Interest::readable);
+  REGISTER_FD(poll, pipe.write_end.get(), Token{11}, Interest::writable);
 
   // Empty pipe: only the write end is ready.
   poll.poll(events, 1s, ec);
@@ -141,17 +125,12 @@ TEST(SourceFd, RegistersBothEndsOfAPipe) {
   test::expect_events(poll, events, {{Token{10}, Ready::read_closed}});
 }
 
-TEST(SourceFd, SocketPairShowsThePeerClosingEachHalf) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(SourceFd, SocketPairShowsThePeerClosingEachHalf) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::SocketPair pair = test::make_socket_pair();
   ASSERT_TRUE(pair.first.valid());
-  ASSERT_EQ(test::register_fd(poll.registry(), pair.first.get(), Token{1},
-                              Interest::readable | Interest::writable),
-            std::error_code());
+  REGISTER_FD(poll, pair.first.get(), Token{1}, Interest::readable | Interest::writable);
 
   poll.poll(events, 1s, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -182,30 +161,20 @@ TEST(SourceFd, SocketPairShowsThePeerClosingEachHalf) {
   EXPECT_TRUE(ready(Ready::write_closed)) << test::describe(events);
 }
 
-TEST(SourceFd, SocketPairReadClosedNeedsOnlyReadableInterest) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(SourceFd, SocketPairReadClosedNeedsOnlyReadableInterest) {
+  OPEN_POLL(poll, events(8));
   test::SocketPair pair = test::make_socket_pair();
-  ASSERT_EQ(test::register_fd(poll.registry(), pair.first.get(), Token{1}, Interest::readable),
-            std::error_code());
+  REGISTER_FD(poll, pair.first.get(), Token{1}, Interest::readable);
   test::expect_no_events(poll, events);
 
   ASSERT_EQ(::shutdown(pair.second.get(), SHUT_WR), 0);
   test::expect_events(poll, events, {{Token{1}, Ready::read_closed}});
 }
 
-TEST(SourceFd, EdgeTriggeredReadNeedsDrainingBeforeTheNextEvent) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(SourceFd, EdgeTriggeredReadNeedsDrainingBeforeTheNextEvent) {
+  OPEN_POLL(poll, events(8));
   test::SocketPair pair = test::make_socket_pair();
-  ASSERT_EQ(test::register_fd(poll.registry(), pair.first.get(), Token{1}, Interest::readable),
-            std::error_code());
+  REGISTER_FD(poll, pair.first.get(), Token{1}, Interest::readable);
 
   ASSERT_TRUE(test::write_byte(pair.second.get()));
   test::expect_events(poll, events, {{Token{1}, Ready::readable}});
@@ -224,15 +193,10 @@ TEST(SourceFd, EdgeTriggeredReadNeedsDrainingBeforeTheNextEvent) {
   EXPECT_EQ(test::drain(pair.first.get()), 1U);
 }
 
-TEST(SourceFd, EdgeTriggeredEventfdReportsEachWakeOnce) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(SourceFd, EdgeTriggeredEventfdReportsEachWakeOnce) {
+  OPEN_POLL(poll, events(8));
   test::OwnedFd fd = test::make_eventfd();
-  ASSERT_EQ(test::register_fd(poll.registry(), fd.get(), Token{1}, Interest::readable),
-            std::error_code());
+  REGISTER_FD(poll, fd.get(), Token{1}, Interest::readable);
 
   ASSERT_TRUE(test::eventfd_add(fd.get()));
   test::expect_events(poll, events, {{Token{1}, Ready::readable}});
@@ -247,15 +211,10 @@ TEST(SourceFd, EdgeTriggeredEventfdReportsEachWakeOnce) {
   test::expect_events(poll, events, {{Token{1}, Ready::readable}});
 }
 
-TEST(SourceFd, EdgeTriggeredWriteNeedsAFullBufferBeforeTheNextEvent) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(SourceFd, EdgeTriggeredWriteNeedsAFullBufferBeforeTheNextEvent) {
+  OPEN_POLL(poll, events(8));
   test::RawPipe pipe = test::make_raw_pipe();
-  ASSERT_EQ(test::register_fd(poll.registry(), pipe.write_end.get(), Token{1}, Interest::writable),
-            std::error_code());
+  REGISTER_FD(poll, pipe.write_end.get(), Token{1}, Interest::writable);
 
   test::expect_events(poll, events, {{Token{1}, Ready::writable}});
   test::expect_no_events(poll, events);  // still writable, no new edge
@@ -272,70 +231,49 @@ TEST(SourceFd, EdgeTriggeredWriteNeedsAFullBufferBeforeTheNextEvent) {
 // Closing a registered descriptor without deregistering it ends its registration: no event for
 // it, no poll that keeps returning at once, and its number may be registered again. (poll(2)
 // notices the close only when it next polls; before that a reused number is still taken.)
-TEST(SourceFd, ClosingWithoutDeregisteringIsForgotten) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(SourceFd, ClosingWithoutDeregisteringIsForgotten) {
+  OPEN_POLL(poll, events(8));
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
   test::OwnedFd fd = test::make_eventfd();
   const int number = fd.get();
-  ASSERT_EQ(test::register_fd(poll.registry(), number, Token{1}, Interest::readable),
-            std::error_code());
+  REGISTER_FD(poll, number, Token{1}, Interest::readable);
   ASSERT_TRUE(test::eventfd_add(number));
   fd.reset();
 
-  for (int round = 0; round < 3; ++round) {
-    const auto start = std::chrono::steady_clock::now();
-    poll.poll(events, 50ms, ec);
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    ASSERT_FALSE(ec) << ec.message();
-    EXPECT_TRUE(events.empty()) << test::describe(events);
-    EXPECT_GE(elapsed, 50ms) << "the closed descriptor keeps the poll spinning";
-  }
+  test::expect_polls_wait_quietly(poll, events, 50ms);
 
   test::OwnedFd reused = test::make_eventfd();
   ASSERT_EQ(reused.get(), number) << "the test needs the number back";
-  ASSERT_EQ(test::register_fd(poll.registry(), reused.get(), Token{2}, Interest::readable),
-            std::error_code());
+  REGISTER_FD(poll, reused.get(), Token{2}, Interest::readable);
   ASSERT_TRUE(test::eventfd_add(reused.get()));
   test::expect_events(poll, events, {{Token{2}, Ready::readable}});
-  SourceFd source{reused.get()};
+  posix::SourceFd source{reused.get()};
   poll.registry().deregister(source, ec);
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(SourceFd, DeregisterThenRegisterAgain) {
-  const test::DescriptorLeakCheck leak_check;
-  std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Events events(8);
+TEST_F(SourceFd, DeregisterThenRegisterAgain) {
+  OPEN_POLL(poll, events(8));
   test::OwnedFd fd = test::make_eventfd();
-  SourceFd source{fd.get()};
+  posix::SourceFd source{fd.get()};
 
   for (std::size_t round = 0; round < 3; ++round) {
-    poll.registry().register_source(source, Token{round}, Interest::readable, ec);
-    ASSERT_FALSE(ec) << ec.message();
+    REGISTER(poll, source, Token{round}, Interest::readable);
     ASSERT_TRUE(test::eventfd_add(fd.get()));
     test::expect_events(poll, events, {{Token{round}, Ready::readable}});
-    poll.registry().deregister(source, ec);
-    ASSERT_FALSE(ec) << ec.message();
+    DEREGISTER(poll, source);
     ASSERT_TRUE(test::eventfd_add(fd.get()));
     test::expect_no_events(poll, events);
   }
 }
 
-TEST(SourceFd, TheSameDescriptorThroughTwoSourceFdsIsOneRegistration) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(SourceFd, TheSameDescriptorThroughTwoSourceFdsIsOneRegistration) {
+  OPEN_POLL(poll);
   std::error_code ec;
-  Poll poll(ec);
-  ASSERT_FALSE(ec) << ec.message();
   test::OwnedFd fd = test::make_eventfd();
-  SourceFd first{fd.get()};
-  SourceFd second{fd.get()};
-  poll.registry().register_source(first, Token{1}, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  posix::SourceFd first{fd.get()};
+  posix::SourceFd second{fd.get()};
+  REGISTER(poll, first, Token{1}, Interest::readable);
   poll.registry().register_source(second, Token{2}, Interest::readable, ec);
 #if MIOCPP_SELECTOR_KQUEUE
   // kqueue has no "add only if absent": a second EV_ADD updates the filter, here its token.
@@ -353,17 +291,16 @@ TEST(SourceFd, TheSameDescriptorThroughTwoSourceFdsIsOneRegistration) {
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
-TEST(SourceFd, ThrowingOverloadsRegisterAndFail) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(SourceFd, ThrowingOverloadsRegisterAndFail) {
   Poll poll;
   Events events(8);
   test::OwnedFd fd = test::make_eventfd();
-  SourceFd source{fd.get()};
+  posix::SourceFd source{fd.get()};
   EXPECT_NO_THROW(poll.registry().register_source(source, Token{1}, Interest::readable));
 #if MIOCPP_SELECTOR_KQUEUE
   // A second registration updates the first on kqueue; a bad descriptor still throws.
   EXPECT_NO_THROW(poll.registry().register_source(source, Token{1}, Interest::readable));
-  SourceFd invalid{-1};
+  posix::SourceFd invalid{-1};
   EXPECT_THROW(poll.registry().register_source(invalid, Token{1}, Interest::readable),
                std::system_error);
 #else

@@ -24,40 +24,19 @@
 #include "support/expect.hpp"
 #include "support/net.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Event;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::net::Shutdown;
-using miocpp::net::SocketAddr;
-using miocpp::net::TcpListener;
+using miocpp::Event, miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Token;
+using miocpp::net::Shutdown, miocpp::net::SocketAddr, miocpp::net::TcpListener;
 using miocpp::net::TcpStream;
-using test::bytes_of;
-using test::Ready;
+using test::bytes_of, test::Ready;
 
-constexpr Token listen_token{0};
-constexpr Token client_token{1};
-constexpr Token server_token{2};
+constexpr Token listen_token{0}, client_token{1}, server_token{2};
 constexpr std::size_t sixteen_mib = std::size_t{16} * 1024 * 1024;
-
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
-
-#define REGISTER(poll, source, token, interest)                              \
-  do {                                                                       \
-    std::error_code register_ec;                                             \
-    (poll).registry().register_source(source, token, interest, register_ec); \
-    ASSERT_FALSE(register_ec) << register_ec.message();                      \
-  } while (false)
 
 /// Polls until at least one event arrives (up to 5 s); the events are left in `events`.
 void poll_until_any(Poll& poll, Events& events) {
@@ -86,20 +65,14 @@ std::size_t pattern_mismatches(std::span<const std::byte> bytes, std::size_t off
   return mismatches;
 }
 
-class TcpTest : public test::FamilyTest {};
-
-INSTANTIATE_TEST_SUITE_P(Loopback, TcpTest, ::testing::ValuesIn(test::loopback_families()),
-                         test::family_name);
+FAMILY_TEST_SUITE(TcpTest);
 
 // ---- Accepting and connecting -------------------------------------------------------------------
 
 TEST_P(TcpTest, AcceptInAPollLoop) {
-  OPEN_POLL(poll);
-  Events events(128);
+  OPEN_POLL(poll, events(128));
   std::error_code ec;
-  TcpListener listener = TcpListener::bind(any_local(), ec);
-  ASSERT_FALSE(ec) << ec.message();
-  const SocketAddr address = listener.local_addr(ec);
+  BIND_LISTENER(listener, address, any_local());
   REGISTER(poll, listener, listen_token, Interest::readable);
 
   std::jthread connector([address] { const test::OwnedFd client = test::raw_connect(address); });
@@ -125,11 +98,8 @@ TEST_P(TcpTest, AcceptInAPollLoop) {
 }
 
 TEST_P(TcpTest, ConnectGivesWritableThenReadableWhenThePeerCloses) {
-  OPEN_POLL(poll);
-  Events events(128);
-  SocketAddr address;
-  const test::OwnedFd listener = test::raw_listen(any_local(), address);
-  ASSERT_TRUE(listener.valid());
+  OPEN_POLL(poll, events(128));
+  OPEN_RAW(listener, address, test::raw_listen, any_local());
   std::error_code ec;
   TcpStream stream = TcpStream::connect(address, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -166,8 +136,7 @@ TEST_P(TcpTest, ConnectGivesWritableThenReadableWhenThePeerCloses) {
 }
 
 TEST_P(TcpTest, ConnectThenCloseTheAcceptedStream) {
-  OPEN_POLL(poll);
-  Events events(128);
+  OPEN_POLL(poll, events(128));
   std::error_code ec;
   TcpListener listener = TcpListener::bind(any_local(), ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -207,12 +176,9 @@ TEST_P(TcpTest, ConnectThenCloseTheAcceptedStream) {
 }
 
 TEST_P(TcpTest, LocalAndPeerAddressesAreReadyWhenTheEventsSaySo) {
-  OPEN_POLL(poll);
-  Events events(1024);
+  OPEN_POLL(poll, events(1024));
   std::error_code ec;
-  TcpListener listener = TcpListener::bind(any_local(), ec);
-  ASSERT_FALSE(ec) << ec.message();
-  const SocketAddr address = listener.local_addr(ec);
+  BIND_LISTENER(listener, address, any_local());
   REGISTER(poll, listener, listen_token, Interest::readable);
   TcpStream client = TcpStream::connect(address, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -228,8 +194,7 @@ TEST_P(TcpTest, LocalAndPeerAddressesAreReadyWhenTheEventsSaySo) {
       if (event.token() == listen_token) {
         accepted = listener.accept(ec).first;
         ASSERT_FALSE(ec) << ec.message();
-        poll.registry().register_source(*accepted, server_token, Interest::writable, ec);
-        ASSERT_FALSE(ec) << ec.message();
+        REGISTER(poll, *accepted, server_token, Interest::writable);
       } else if (event.token() == server_token) {
         ASSERT_TRUE(accepted.has_value());
         EXPECT_EQ(accepted->peer_addr(ec), client.local_addr(ec));
@@ -254,11 +219,8 @@ TEST_P(TcpTest, LocalAndPeerAddressesAreReadyWhenTheEventsSaySo) {
 // ---- Writes, resets and shutdowns ---------------------------------------------------------------
 
 TEST_P(TcpTest, SmallWritesAfterConnectingSucceedAtOnce) {
-  OPEN_POLL(poll);
-  Events events(16);
-  SocketAddr address;
-  const test::OwnedFd listener = test::raw_listen(any_local(), address);
-  ASSERT_TRUE(listener.valid());
+  OPEN_POLL(poll, events(16));
+  OPEN_RAW(listener, address, test::raw_listen, any_local());
   constexpr std::size_t writes = 16;
   std::atomic<std::size_t> received{0};
   std::atomic<std::size_t> wrong{0};
@@ -293,12 +255,9 @@ TEST_P(TcpTest, SmallWritesAfterConnectingSucceedAtOnce) {
 }
 
 TEST_P(TcpTest, ConnectionResetByPeerReachesTheServerSide) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
-  TcpListener listener = TcpListener::bind(any_local(), ec);
-  ASSERT_FALSE(ec) << ec.message();
-  const SocketAddr address = listener.local_addr(ec);
+  BIND_LISTENER(listener, address, any_local());
 
   // A client made outside miocpp, set to reset on close, then adopted.
   test::OwnedFd raw = test::raw_connect(address);
@@ -333,11 +292,8 @@ TEST_P(TcpTest, ConnectionResetByPeerReachesTheServerSide) {
 }
 
 TEST_P(TcpTest, PeerShutdownOfWritingIsTheOnlyCloseEvent) {
-  OPEN_POLL(poll);
-  Events events(16);
-  SocketAddr address;
-  const test::OwnedFd listener = test::raw_listen(any_local(), address);
-  ASSERT_TRUE(listener.valid());
+  OPEN_POLL(poll, events(16));
+  OPEN_RAW(listener, address, test::raw_listen, any_local());
   std::error_code ec;
   TcpStream client = TcpStream::connect(address, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -393,8 +349,7 @@ void start_conversation(Poll& poll, Events& events, const SocketAddr& any_local,
 /// Expects exactly one event, readable, for the client, then the four bytes.
 void expect_client_reads_four_bytes(Poll& poll, Events& events, TcpStream& client) {
   std::error_code ec;
-  poll.registry().reregister(client, client_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, client, client_token, Interest::readable);
   poll_until_any(poll, events);
   ASSERT_EQ(events.size(), 1U) << test::describe(events);
   EXPECT_EQ(events.begin()->token(), client_token);
@@ -405,8 +360,7 @@ void expect_client_reads_four_bytes(Poll& poll, Events& events, TcpStream& clien
 }
 
 TEST_P(TcpTest, WriteThenDropStillDelivers) {
-  OPEN_POLL(poll);
-  Events events(1024);
+  OPEN_POLL(poll, events(1024));
   Conversation c;
   ASSERT_NO_FATAL_FAILURE(start_conversation(poll, events, any_local(), c));
   std::error_code ec;
@@ -416,20 +370,17 @@ TEST_P(TcpTest, WriteThenDropStillDelivers) {
 }
 
 TEST_P(TcpTest, WriteThenDeregisterStillDelivers) {
-  OPEN_POLL(poll);
-  Events events(1024);
+  OPEN_POLL(poll, events(1024));
   Conversation c;
   ASSERT_NO_FATAL_FAILURE(start_conversation(poll, events, any_local(), c));
   std::error_code ec;
   EXPECT_EQ(c.server.write(bytes_of("\x01\x02\x03\x04"), ec), 4U);
-  poll.registry().deregister(c.server, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(poll, c.server);
   expect_client_reads_four_bytes(poll, events, c.client);
 }
 
 TEST_P(TcpTest, NoEventsAfterDeregisteringEverything) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   Conversation c;
   ASSERT_NO_FATAL_FAILURE(start_conversation(poll, events, any_local(), c));
   std::error_code ec;
@@ -560,11 +511,8 @@ std::size_t receive_pattern(Poll& poll, Events& events, TcpStream& stream, std::
 }
 
 TEST_P(TcpTransfer, ReadSixteenMiB) {
-  OPEN_POLL(poll);
-  Events events(128);
-  SocketAddr address;
-  const test::OwnedFd listener = test::raw_listen(any_local(), address);
-  ASSERT_TRUE(listener.valid());
+  OPEN_POLL(poll, events(128));
+  OPEN_RAW(listener, address, test::raw_listen, any_local());
   std::atomic<bool> sent{false};
   std::jthread sender = pattern_sender(listener.get(), sixteen_mib, sent);
 
@@ -579,11 +527,8 @@ TEST_P(TcpTransfer, ReadSixteenMiB) {
 }
 
 TEST_P(TcpTransfer, PeekAndReadSixteenMiB) {
-  OPEN_POLL(poll);
-  Events events(128);
-  SocketAddr address;
-  const test::OwnedFd listener = test::raw_listen(any_local(), address);
-  ASSERT_TRUE(listener.valid());
+  OPEN_POLL(poll, events(128));
+  OPEN_RAW(listener, address, test::raw_listen, any_local());
   std::atomic<bool> sent{false};
   std::jthread sender = pattern_sender(listener.get(), sixteen_mib, sent);
 
@@ -598,11 +543,8 @@ TEST_P(TcpTransfer, PeekAndReadSixteenMiB) {
 }
 
 TEST_P(TcpTransfer, WriteSixteenMiB) {
-  OPEN_POLL(poll);
-  Events events(128);
-  SocketAddr address;
-  const test::OwnedFd listener = test::raw_listen(any_local(), address);
-  ASSERT_TRUE(listener.valid());
+  OPEN_POLL(poll, events(128));
+  OPEN_RAW(listener, address, test::raw_listen, any_local());
   std::atomic<std::size_t> received{0};
   std::atomic<std::size_t> mismatches{0};
   std::atomic<bool> writer_blocked{false};
@@ -672,8 +614,7 @@ TEST_P(TcpTransfer, WriteSixteenMiB) {
 }
 
 TEST_P(TcpTransfer, BothEndsInOnePollLoop) {
-  OPEN_POLL(poll);
-  Events events(128);
+  OPEN_POLL(poll, events(128));
   test::StreamPair pair = test::connected_pair(any_local());
   ASSERT_NE(pair.client.native_handle(), test::invalid_socket);
   ASSERT_TRUE(test::set_small_buffers(pair.client.native_handle()));

@@ -21,75 +21,25 @@
 #include "support/expect.hpp"
 #include "support/net.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
+#include "support/source_type.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::net::SocketAddr;
-using miocpp::net::TcpListener;
-using miocpp::net::TcpStream;
-using test::Ready;
+using miocpp::Interest, miocpp::Token;
+using miocpp::net::SocketAddr, miocpp::net::TcpListener, miocpp::net::TcpStream;
+using test::expect_accepted, test::local_addr_of, test::Ready;
 
-constexpr Token id1{0};
-constexpr Token id2{1};
+constexpr Token id1{0}, id2{1};
 
-static_assert(miocpp::event::Source<TcpListener>);
-static_assert(std::is_nothrow_default_constructible_v<TcpListener>);
-static_assert(std::is_nothrow_move_constructible_v<TcpListener> &&
-              std::is_nothrow_move_assignable_v<TcpListener>);
-static_assert(!std::is_copy_constructible_v<TcpListener> &&
-              !std::is_copy_assignable_v<TcpListener>);
-static_assert(std::is_same_v<TcpListener::native_handle_type, test::NativeSocket>);
+static_assert(test::OwningSource<TcpListener, test::NativeSocket>);
 static_assert(
     std::is_same_v<decltype(std::declval<TcpListener&>().accept(std::declval<std::error_code&>())),
                    std::pair<TcpStream, SocketAddr>>);
 
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
-
-/// A listener bound to `address` and its local address; the test stops if binding fails.
-#define BIND_LISTENER(listener, bound, address)                                 \
-  std::error_code listener##_ec;                                                \
-  TcpListener listener = TcpListener::bind(address, listener##_ec);             \
-  ASSERT_FALSE(listener##_ec) << listener##_ec.message();                       \
-  [[maybe_unused]] const SocketAddr bound = listener.local_addr(listener##_ec); \
-  ASSERT_FALSE(listener##_ec) << listener##_ec.message()
-
-/// Checks one accepted connection: the peer is the client, the local end is the listener's.
-void expect_accepted(const TcpStream& stream, const SocketAddr& peer, const SocketAddr& listener,
-                     const SocketAddr& client_local) {
-  std::error_code ec;
-  EXPECT_TRUE(peer.ip().is_loopback()) << peer;
-  EXPECT_EQ(peer.is_ipv6(), listener.is_ipv6());
-  EXPECT_EQ(stream.peer_addr(ec), peer);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(stream.local_addr(ec), listener);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(peer, client_local) << "accept must report the connecting socket's address";
-}
-
-/// The address of a raw connected socket, read through a TcpStream that borrows it.
-SocketAddr local_addr_of(test::NativeSocket fd) {
-  TcpStream borrowed = TcpStream::from_native(fd);
-  std::error_code ec;
-  const SocketAddr address = borrowed.local_addr(ec);
-  EXPECT_FALSE(ec) << ec.message();
-  (void)borrowed.release();
-  return address;
-}
-
-class TcpListenerTest : public test::FamilyTest {};
-
-INSTANTIATE_TEST_SUITE_P(Loopback, TcpListenerTest, ::testing::ValuesIn(test::loopback_families()),
-                         test::family_name);
+FAMILY_TEST_SUITE(TcpListenerTest);
 
 TEST_P(TcpListenerTest, BindsPortZeroToARealPort) {
   BIND_LISTENER(listener, address, any_local());
@@ -109,15 +59,12 @@ TEST_P(TcpListenerTest, BindsPortZeroToARealPort) {
 }
 
 TEST_P(TcpListenerTest, AcceptsOneConnectionThenWouldBlock) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   std::error_code ec;
-  poll.registry().register_source(listener, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, id1, Interest::readable);
 
-  const test::OwnedFd client = test::raw_connect(address);
-  ASSERT_TRUE(client.valid());
+  RAW_CONNECT(client, address);
   test::expect_events(poll, events, {{id1, Ready::readable}});
 
   auto [stream, peer] = listener.accept(ec);
@@ -143,12 +90,10 @@ TEST_P(TcpListenerTest, AcceptsOneConnectionThenWouldBlock) {
 }
 
 TEST_P(TcpListenerTest, ReportsAReadableEdgePerIncomingConnection) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   std::error_code ec;
-  poll.registry().register_source(listener, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, id1, Interest::readable);
   test::expect_no_events(poll, events);
 
   std::vector<test::OwnedFd> clients;
@@ -169,17 +114,13 @@ TEST_P(TcpListenerTest, ReportsAReadableEdgePerIncomingConnection) {
 }
 
 TEST_P(TcpListenerTest, ReregisterReplacesTheToken) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   std::error_code ec;
-  poll.registry().register_source(listener, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().reregister(listener, id2, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, id1, Interest::readable);
+  REREGISTER(poll, listener, id2, Interest::readable);
 
-  const test::OwnedFd client = test::raw_connect(address);
-  ASSERT_TRUE(client.valid());
+  RAW_CONNECT(client, address);
   bool saw_old_token = false;
   EXPECT_TRUE(test::wait_for_event(
       poll, events, id2, [&](const miocpp::Event& event) { return event.is_readable(); }));
@@ -196,17 +137,13 @@ TEST_P(TcpListenerTest, ReregisterReplacesTheToken) {
 }
 
 TEST_P(TcpListenerTest, DeregisteredListenerGivesNoEventsButStillAccepts) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   std::error_code ec;
-  poll.registry().register_source(listener, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, id1, Interest::readable);
 
-  const test::OwnedFd client = test::raw_connect(address);
-  ASSERT_TRUE(client.valid());
-  poll.registry().deregister(listener, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  RAW_CONNECT(client, address);
+  DEREGISTER(poll, listener);
   test::expect_no_events(poll, events, 100ms);
 
   // The connection is queued all the same.
@@ -225,16 +162,14 @@ TEST_P(TcpListenerTest, DeregisteredListenerGivesNoEventsButStillAccepts) {
 }
 
 TEST_P(TcpListenerTest, DroppedReadyListenerGivesNoEvents) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   SocketAddr address;
   test::OwnedFd client;
   {
     BIND_LISTENER(listener, bound, any_local());
     address = bound;
     std::error_code ec;
-    poll.registry().register_source(listener, id1, Interest::readable, ec);
-    ASSERT_FALSE(ec) << ec.message();
+    REGISTER(poll, listener, id1, Interest::readable);
     // A pending connection makes it ready; it is closed before anyone polls.
     client = test::raw_connect(address);
     ASSERT_TRUE(test::raw_wait(listener.native_handle(), POLLIN));
@@ -251,12 +186,10 @@ TEST_P(TcpListenerTest, DroppedReadyListenerGivesNoEvents) {
 }
 
 TEST_P(TcpListenerTest, SecondConnectionAfterAcceptGivesASecondEdge) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   std::error_code ec;
-  poll.registry().register_source(listener, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, id1, Interest::readable);
 
   // The second client connects from another thread while this one waits in poll.
   const test::OwnedFd first = test::raw_connect(address);
@@ -332,11 +265,8 @@ TEST_P(TcpListenerTest, NativeHandleReleaseAndFromNativeTransferOwnership) {
 }
 
 TEST_P(TcpListenerTest, AdoptsARawListeningSocket) {
-  OPEN_POLL(poll);
-  Events events(16);
-  SocketAddr address;
-  test::OwnedFd raw = test::raw_listen(any_local(), address);
-  ASSERT_TRUE(raw.valid());
+  OPEN_POLL(poll, events(16));
+  OPEN_RAW(raw, address, test::raw_listen, any_local());
   // A listener made elsewhere is blocking; whoever hands it over makes it non-blocking first.
   const test::NativeSocket fd = test::release_nonblocking(raw);
   ASSERT_NE(fd, test::invalid_socket);
@@ -344,8 +274,7 @@ TEST_P(TcpListenerTest, AdoptsARawListeningSocket) {
   TcpListener listener = TcpListener::from_native(fd);
   std::error_code ec;
   EXPECT_EQ(listener.local_addr(ec), address);
-  poll.registry().register_source(listener, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, id1, Interest::readable);
   const test::OwnedFd client = test::raw_connect(address);
   test::expect_events(poll, events, {{id1, Ready::readable}});
   auto [stream, peer] = listener.accept(ec);
@@ -393,18 +322,9 @@ TEST_P(TcpListenerTest, ThrowingOverloads) {
   listener.set_ttl(42);
   EXPECT_EQ(listener.ttl(), 42U);
   EXPECT_FALSE(listener.take_error());
-  try {
-    (void)listener.accept();
-    ADD_FAILURE() << "accept with no connection must throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::operation_would_block);
-  }
-  try {
-    (void)TcpListener::bind(address);
-    ADD_FAILURE() << "binding a port in use must throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::address_in_use);
-  }
+  EXPECT_EQ(test::thrown_code([&] { (void)listener.accept(); }), std::errc::operation_would_block);
+  EXPECT_EQ(test::thrown_code([&] { (void)TcpListener::bind(address); }),
+            std::errc::address_in_use);
   const test::OwnedFd client = test::raw_connect(address);
   ASSERT_TRUE(test::raw_wait(listener.native_handle(), POLLIN));
   auto [stream, peer] = listener.accept();
@@ -459,18 +379,8 @@ TEST_F(TcpListenerEmpty, EveryCallReportsBadFileDescriptor) {
   EXPECT_EQ(moved.native_handle(), test::invalid_socket);
 
 #if MIOCPP_HAS_EXCEPTIONS
-  try {
-    (void)moved.local_addr();
-    ADD_FAILURE() << "local_addr of an empty listener must throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::bad_file_descriptor);
-  }
-  try {
-    (void)moved.accept();
-    ADD_FAILURE() << "accept on an empty listener must throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::bad_file_descriptor);
-  }
+  EXPECT_EQ(test::thrown_code([&] { (void)moved.local_addr(); }), std::errc::bad_file_descriptor);
+  EXPECT_EQ(test::thrown_code([&] { (void)moved.accept(); }), std::errc::bad_file_descriptor);
 #endif
 }
 

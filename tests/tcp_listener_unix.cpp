@@ -16,70 +16,25 @@
 #include "support/expect.hpp"
 #include "support/net.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::net::SocketAddr;
-using miocpp::net::TcpListener;
-using miocpp::net::TcpStream;
-using test::Ready;
+using miocpp::Interest, miocpp::Token;
+using miocpp::net::SocketAddr, miocpp::net::TcpStream;
+using test::expect_accepted, test::local_addr_of, test::Ready;
 
 constexpr Token id1{0};
 
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
-
-/// A listener bound to `address` and its local address; the test stops if binding fails.
-#define BIND_LISTENER(listener, bound, address)                                 \
-  std::error_code listener##_ec;                                                \
-  TcpListener listener = TcpListener::bind(address, listener##_ec);             \
-  ASSERT_FALSE(listener##_ec) << listener##_ec.message();                       \
-  [[maybe_unused]] const SocketAddr bound = listener.local_addr(listener##_ec); \
-  ASSERT_FALSE(listener##_ec) << listener##_ec.message()
-
-/// Checks one accepted connection: the peer is the client, the local end is the listener's.
-void expect_accepted(const TcpStream& stream, const SocketAddr& peer, const SocketAddr& listener,
-                     const SocketAddr& client_local) {
-  std::error_code ec;
-  EXPECT_EQ(stream.peer_addr(ec), peer);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(stream.local_addr(ec), listener);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(peer, client_local) << "accept must report the connecting socket's address";
-}
-
-/// The address of a raw connected socket, read through a TcpStream that borrows it.
-SocketAddr local_addr_of(int fd) {
-  TcpStream borrowed = TcpStream::from_native(fd);
-  std::error_code ec;
-  const SocketAddr address = borrowed.local_addr(ec);
-  EXPECT_FALSE(ec) << ec.message();
-  (void)borrowed.release();
-  return address;
-}
-
-class TcpListenerTest : public test::FamilyTest {};
-
-INSTANTIATE_TEST_SUITE_P(Loopback, TcpListenerTest, ::testing::ValuesIn(test::loopback_families()),
-                         test::family_name);
+FAMILY_TEST_SUITE(TcpListenerTest);
 
 TEST_P(TcpListenerTest, AcceptReportsEmfileAndRecovers) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND_LISTENER(listener, address, any_local());
   std::error_code ec;
-  poll.registry().register_source(listener, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  const test::OwnedFd client = test::raw_connect(address);
-  ASSERT_TRUE(client.valid());
+  REGISTER(poll, listener, id1, Interest::readable);
+  RAW_CONNECT(client, address);
   test::expect_events(poll, events, {{id1, Ready::readable}});
 
   ::rlimit saved{};

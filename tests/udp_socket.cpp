@@ -24,42 +24,25 @@
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
 #include "support/interfaces.hpp"
+#include "support/io.hpp"
 #include "support/net.hpp"
+#include "support/setup.hpp"
 #include "support/socket_api.hpp"
+#include "support/source_type.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::net::IpAddr;
-using miocpp::net::Ipv4Addr;
-using miocpp::net::Ipv6Addr;
-using miocpp::net::SocketAddr;
+using miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Token;
+using miocpp::net::Ipv4Addr, miocpp::net::Ipv6Addr, miocpp::net::SocketAddr;
 using miocpp::net::UdpSocket;
+using test::as_string, test::data1, test::data2, test::expect_recv, test::expect_recv_from;
 using test::Ready;
 
-constexpr Token id1{1};
-constexpr Token id2{2};
-constexpr Token id3{3};
-constexpr std::string_view data1 = "Hello world!";
-constexpr std::string_view data2 = "Hello mars!";
+constexpr Token id1{1}, id2{2}, id3{3};
 
-static_assert(miocpp::event::Source<UdpSocket>);
-static_assert(std::is_nothrow_default_constructible_v<UdpSocket>);
-static_assert(std::is_nothrow_move_constructible_v<UdpSocket> &&
-              std::is_nothrow_move_assignable_v<UdpSocket>);
-static_assert(!std::is_copy_constructible_v<UdpSocket> && !std::is_copy_assignable_v<UdpSocket>);
-static_assert(std::is_same_v<UdpSocket::native_handle_type, test::NativeSocket>);
-
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
+static_assert(test::OwningSource<UdpSocket, test::NativeSocket>);
 
 /// A UdpSocket bound to `address`; the test stops if binding fails.
 #define BIND(name, address)                             \
@@ -73,70 +56,32 @@ static_assert(std::is_same_v<UdpSocket::native_handle_type, test::NativeSocket>)
   const SocketAddr name = (socket).local_addr(name##_ec); \
   ASSERT_FALSE(name##_ec) << "local_addr: " << name##_ec.message()
 
-/// Registers `socket`; the test stops if it cannot be.
-#define REGISTER(poll, socket, token, interest)                                \
-  do {                                                                         \
-    std::error_code register_ec;                                               \
-    (poll).registry().register_source(socket, token, interest, register_ec);   \
-    ASSERT_FALSE(register_ec) << "register_source: " << register_ec.message(); \
-  } while (false)
-
-std::string as_string(std::span<const std::byte> bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};  // NOLINT(*-reinterpret-cast)
-}
-
-/// Sends `text` with send_to and expects all of it to go.
-void send_text_to(UdpSocket& socket, std::string_view text, const SocketAddr& target) {
+/// Sends `text` (with send_to when there is a `target`, else with send on a connected socket) and
+/// expects all of it to go.
+void send_text_to(UdpSocket& socket, std::string_view text,
+                  const std::optional<SocketAddr>& target) {
   std::error_code ec;
-  const std::size_t sent = socket.send_to(test::bytes_of(text), target, ec);
-  ASSERT_FALSE(ec) << "send_to " << target << ": " << ec.message();
+  const std::size_t sent = target ? socket.send_to(test::bytes_of(text), *target, ec)
+                                  : socket.send(test::bytes_of(text), ec);
+  ASSERT_FALSE(ec) << (target ? "send_to: " : "send: ") << ec.message();
   EXPECT_EQ(sent, text.size());
 }
-
-/// Sends `text` with send (connected) and expects all of it to go.
 void send_text(UdpSocket& socket, std::string_view text) {
-  std::error_code ec;
-  const std::size_t sent = socket.send(test::bytes_of(text), ec);
-  ASSERT_FALSE(ec) << "send: " << ec.message();
-  EXPECT_EQ(sent, text.size());
+  send_text_to(socket, text, std::nullopt);
 }
 
-/// Expects recv_from to give exactly `text`, sent by `sender`.
-void expect_recv_from(UdpSocket& socket, std::string_view text, const SocketAddr& sender) {
-  std::array<std::byte, 64> buffer{};
-  std::error_code ec;
-  const auto [count, from] = socket.recv_from(buffer, ec);
-  ASSERT_FALSE(ec) << "recv_from: " << ec.message();
-  EXPECT_EQ(as_string(std::span(buffer).first(count)), text);
-  EXPECT_EQ(from, sender);
-}
-
-/// Expects peek_from to give exactly `text`, sent by `sender`.
+/// Expects peek_from to give exactly `text`, sent by `sender`, and leave it queued.
 void expect_peek_from(UdpSocket& socket, std::string_view text, const SocketAddr& sender) {
-  std::array<std::byte, 64> buffer{};
-  std::error_code ec;
-  const auto [count, from] = socket.peek_from(buffer, ec);
-  ASSERT_FALSE(ec) << "peek_from: " << ec.message();
-  EXPECT_EQ(as_string(std::span(buffer).first(count)), text);
-  EXPECT_EQ(from, sender);
-}
-
-/// Expects recv to give exactly `text`.
-void expect_recv(UdpSocket& socket, std::string_view text) {
-  std::array<std::byte, 64> buffer{};
-  std::error_code ec;
-  const std::size_t count = socket.recv(buffer, ec);
-  ASSERT_FALSE(ec) << "recv: " << ec.message();
-  EXPECT_EQ(as_string(std::span(buffer).first(count)), text);
+  test::expect_received_from([&](std::span<std::byte> buffer,
+                                 std::error_code& ec) { return socket.peek_from(buffer, ec); },
+                             text, sender);
 }
 
 /// Expects peek to give exactly `text`.
 void expect_peek(UdpSocket& socket, std::string_view text) {
-  std::array<std::byte, 64> buffer{};
-  std::error_code ec;
-  const std::size_t count = socket.peek(buffer, ec);
-  ASSERT_FALSE(ec) << "peek: " << ec.message();
-  EXPECT_EQ(as_string(std::span(buffer).first(count)), text);
+  test::expect_received(
+      [&](std::span<std::byte> buffer, std::error_code& ec) { return socket.peek(buffer, ec); },
+      text);
 }
 
 /// Expects every receive call to report would-block, with empty results.
@@ -269,8 +214,7 @@ TEST_P(UdpSocketIp, BindFailuresReportTheReason) {
 }
 
 TEST_P(UdpSocketIp, SendToAndRecvFromBetweenTwoSockets) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(socket1, loopback());
   BIND(socket2, loopback());
   LOCAL_ADDR(address1, socket1);
@@ -303,8 +247,7 @@ TEST_P(UdpSocketIp, ReceivingFromAnEmptySocketWouldBlock) {
 }
 
 TEST_P(UdpSocketIp, PeekFromLeavesTheDatagramAndTheEdgeRearmsAfterDraining) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(sender, loopback());
   BIND(receiver, loopback());
   LOCAL_ADDR(sender_address, sender);
@@ -327,8 +270,7 @@ TEST_P(UdpSocketIp, PeekFromLeavesTheDatagramAndTheEdgeRearmsAfterDraining) {
 }
 
 TEST_P(UdpSocketIp, EmptyDatagramsAreSentAndReceivedAsZeroBytes) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(socket1, loopback());
   BIND(socket2, loopback());
   LOCAL_ADDR(address1, socket1);
@@ -365,8 +307,7 @@ TEST_P(UdpSocketIp, EmptyDatagramsAreSentAndReceivedAsZeroBytes) {
 }
 
 TEST_P(UdpSocketIp, ConnectedSocketsSendRecvAndPeek) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(socket1, loopback());
   BIND(socket2, loopback());
   LOCAL_ADDR(address1, socket1);
@@ -404,8 +345,7 @@ TEST_P(UdpSocketIp, ConnectedSocketsSendRecvAndPeek) {
 }
 
 TEST_P(UdpSocketIp, ConnectedSocketIgnoresDatagramsFromOtherPeers) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(peer, loopback());
   BIND(receiver, loopback());
   BIND(outsider, loopback());
@@ -427,8 +367,7 @@ TEST_P(UdpSocketIp, ConnectedSocketIgnoresDatagramsFromOtherPeers) {
 }
 
 TEST_P(UdpSocketIp, ConnectAgainSwitchesThePeer) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(socket1, loopback());
   BIND(socket2, loopback());
   BIND(socket3, loopback());
@@ -475,8 +414,7 @@ TEST_P(UdpSocketIp, UnconnectedSocketHasNoPeerAndNoDefaultDestination) {
   EXPECT_TRUE(is_no_destination(ec)) << ec.message();
 
   // Receiving does not need a peer; recv just does not say who sent.
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   REGISTER(poll, socket2, id2, Interest::readable);
   send_text_to(socket1, data1, address2);
   test::expect_events(poll, events, {{id2, Ready::readable}});
@@ -485,8 +423,7 @@ TEST_P(UdpSocketIp, UnconnectedSocketHasNoPeerAndNoDefaultDestination) {
 }
 
 TEST_P(UdpSocketIp, SecondReadableEdgeAfterDraining) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(sender, loopback());
   BIND(receiver, loopback());
   LOCAL_ADDR(sender_address, sender);
@@ -526,8 +463,7 @@ TEST_P(UdpSocketIp, SecondReadableEdgeAfterDraining) {
 }
 
 TEST_P(UdpSocketIp, NoNewEdgeUntilDrainedOrANewDatagramArrives) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(sender, loopback());
   BIND(receiver, loopback());
   LOCAL_ADDR(sender_address, sender);
@@ -545,17 +481,14 @@ TEST_P(UdpSocketIp, NoNewEdgeUntilDrainedOrANewDatagramArrives) {
 }
 
 TEST_P(UdpSocketIp, DeregisteredSocketGivesNoEvents) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(sender, loopback());
   BIND(receiver, loopback());
   LOCAL_ADDR(sender_address, sender);
   LOCAL_ADDR(receiver_address, receiver);
   REGISTER(poll, receiver, id1, Interest::readable | Interest::writable);
 
-  std::error_code ec;
-  poll.registry().deregister(receiver, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(poll, receiver);
   send_text_to(sender, data1, receiver_address);
   test::expect_no_events(poll, events);
 
@@ -563,8 +496,7 @@ TEST_P(UdpSocketIp, DeregisteredSocketGivesNoEvents) {
 }
 
 TEST_P(UdpSocketIp, ReregisterSwitchesInterestWhileAnotherThreadSends) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(receiver, loopback());
   LOCAL_ADDR(receiver_address, receiver);
   REGISTER(poll, receiver, id1, Interest::writable);
@@ -588,16 +520,13 @@ TEST_P(UdpSocketIp, ReregisterSwitchesInterestWhileAnotherThreadSends) {
   sender_thread.join();
   ASSERT_FALSE(sender_ec) << sender_ec.message();
 
-  std::error_code ec;
-  poll.registry().reregister(receiver, id2, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, receiver, id2, Interest::readable);
   test::expect_events(poll, events, {{id2, Ready::readable}});
   expect_recv_from(receiver, data1, sender_address);
 }
 
 TEST_P(UdpSocketIp, ConnectionRefusedFromIcmpIsReportedOnce) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   SocketAddr closed;
   {
     BIND(gone, loopback());
@@ -647,8 +576,7 @@ TEST_P(UdpSocketIp, ConnectionRefusedFromIcmpIsReportedOnce) {
 #if MIOCPP_SELECTOR_POLL
   // poll(2) reports a pending error on every poll, so once it has been reported the registration
   // rests until an operation would block or it is reregistered; take_error() is neither.
-  poll.registry().reregister(socket, id1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, socket, id1, Interest::readable);
 #endif
 
   // Or a receive reports it, once.
@@ -672,8 +600,7 @@ TEST_P(UdpSocketIp, ConnectionRefusedFromIcmpIsReportedOnce) {
 }
 
 TEST_P(UdpSocketIp, BigDatagramRoundTrip) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(sender, loopback());
   BIND(receiver, loopback());
   LOCAL_ADDR(sender_address, sender);
@@ -711,8 +638,7 @@ TEST_P(UdpSocketIp, DatagramTooBigForTheProtocolIsRefusedWhole) {
 }
 
 TEST_P(UdpSocketIp, DatagramLargerThanTheBufferIsTruncated) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(sender, loopback());
   BIND(receiver, loopback());
   LOCAL_ADDR(sender_address, sender);
@@ -745,24 +671,14 @@ TEST_P(UdpSocketIp, DatagramLargerThanTheBufferIsTruncated) {
 }
 
 TEST_P(UdpSocketIp, TryIoRunsARawSystemCall) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(sender, loopback());
   BIND(receiver, loopback());
   LOCAL_ADDR(receiver_address, receiver);
   REGISTER(poll, receiver, id1, Interest::readable);
 
   std::array<std::byte, 64> buffer{};
-  const test::NativeSocket fd = receiver.native_handle();
-  const auto raw_recv = [&](std::error_code& op_ec) -> std::size_t {
-    const std::ptrdiff_t result = test::raw_recv(fd, buffer.data(), buffer.size());
-    if (result < 0) {
-      op_ec = test::last_socket_error();
-      return 0;
-    }
-    op_ec.clear();
-    return static_cast<std::size_t>(result);
-  };
+  const auto raw_recv = test::raw_recv_operation(receiver.native_handle(), buffer);
 
   std::error_code ec;
   EXPECT_EQ(receiver.try_io(raw_recv, ec), 0U);
@@ -839,8 +755,7 @@ TEST_P(UdpSocketIp, FromNativeAndReleaseHandOwnershipOver) {
 TEST_P(UdpSocketIp, NoDescriptorLeaks) {
   const std::size_t before = test::open_descriptor_count();
   {
-    OPEN_POLL(poll);
-    Events events(16);
+    OPEN_POLL(poll, events(16));
     for (int round = 0; round < 8; ++round) {
       BIND(socket1, loopback());
       BIND(socket2, loopback());
@@ -906,8 +821,7 @@ TEST(UdpSocket, MulticastV4OnLoopback) {
   const Ipv4Addr group(224, 0, 0, 123);
   const Ipv4Addr other_group(224, 0, 0, 124);
   const Ipv4Addr interface_address = Ipv4Addr::localhost();
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   BIND(receiver, SocketAddr(Ipv4Addr::unspecified(), 0));
   BIND(sender, SocketAddr(Ipv4Addr::localhost(), 0));
   LOCAL_ADDR(receiver_address, receiver);
@@ -1027,8 +941,7 @@ TEST_F(UdpSocketV6, DualStackSocketReceivesIpv4AsMappedAddresses) {
   LOCAL_ADDR(receiver_address, receiver);
   BIND(sender, SocketAddr(Ipv4Addr::localhost(), 0));
   LOCAL_ADDR(sender_address, sender);
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   REGISTER(poll, receiver, id1, Interest::readable);
 
   send_text_to(sender, data1, SocketAddr(Ipv4Addr::localhost(), receiver_address.port()));
@@ -1111,8 +1024,7 @@ TEST_F(UdpSocketV6, MulticastDelivery) {
       continue;
     }
 
-    OPEN_POLL(poll);
-    Events events(16);
+    OPEN_POLL(poll, events(16));
     REGISTER(poll, receiver, id1, Interest::readable);
     test::expect_events(poll, events, {{id1, Ready::readable}});
     std::array<std::byte, 64> buffer{};
@@ -1219,34 +1131,32 @@ TEST(UdpSocket, DefaultConstructedReportsBadFileDescriptorEverywhere) {
 
 #if MIOCPP_HAS_EXCEPTIONS
 TEST(UdpSocket, ThrowingOverloadsThrowSystemErrorWithTheCode) {
-  const auto code_of = [](auto&& call) -> std::error_code {
-    try {
-      call();
-    } catch (const std::system_error& error) {
-      return error.code();
-    }
-    return {};
-  };
-
   if (!test::running_under_wine()) {  // see expect_foreign_bind_refused
-    EXPECT_EQ(code_of([] { (void)UdpSocket::bind(SocketAddr(Ipv4Addr(192, 0, 2, 1), 0)); }),
-              std::errc::address_not_available);
+    EXPECT_EQ(
+        test::thrown_code([] { (void)UdpSocket::bind(SocketAddr(Ipv4Addr(192, 0, 2, 1), 0)); }),
+        std::errc::address_not_available);
   }
   UdpSocket empty;
-  EXPECT_EQ(code_of([&] { (void)empty.local_addr(); }), std::errc::bad_file_descriptor);
-  EXPECT_EQ(code_of([&] { (void)empty.take_error(); }), std::errc::bad_file_descriptor);
-  EXPECT_EQ(code_of([&] { empty.set_ttl(5); }), std::errc::bad_file_descriptor);
+  EXPECT_EQ(test::thrown_code([&] { (void)empty.local_addr(); }), std::errc::bad_file_descriptor);
+  EXPECT_EQ(test::thrown_code([&] { (void)empty.take_error(); }), std::errc::bad_file_descriptor);
+  EXPECT_EQ(test::thrown_code([&] { empty.set_ttl(5); }), std::errc::bad_file_descriptor);
 
   UdpSocket socket = UdpSocket::bind(SocketAddr(Ipv4Addr::localhost(), 0));
   std::array<std::byte, 64> buffer{};
-  EXPECT_EQ(code_of([&] { (void)socket.recv_from(buffer); }), std::errc::operation_would_block);
-  EXPECT_EQ(code_of([&] { (void)socket.peek_from(buffer); }), std::errc::operation_would_block);
-  EXPECT_EQ(code_of([&] { (void)socket.recv(buffer); }), std::errc::operation_would_block);
-  EXPECT_EQ(code_of([&] { (void)socket.peek(buffer); }), std::errc::operation_would_block);
-  EXPECT_EQ(code_of([&] { (void)socket.peer_addr(); }), std::errc::not_connected);
-  EXPECT_TRUE(is_no_destination(code_of([&] { (void)socket.send(test::bytes_of(data1)); })));
-  EXPECT_EQ(code_of([&] { socket.set_multicast_ttl_v4(1000); }), std::errc::invalid_argument);
-  EXPECT_TRUE(code_of([&] { (void)socket.only_v6(); }));
+  EXPECT_EQ(test::thrown_code([&] { (void)socket.recv_from(buffer); }),
+            std::errc::operation_would_block);
+  EXPECT_EQ(test::thrown_code([&] { (void)socket.peek_from(buffer); }),
+            std::errc::operation_would_block);
+  EXPECT_EQ(test::thrown_code([&] { (void)socket.recv(buffer); }),
+            std::errc::operation_would_block);
+  EXPECT_EQ(test::thrown_code([&] { (void)socket.peek(buffer); }),
+            std::errc::operation_would_block);
+  EXPECT_EQ(test::thrown_code([&] { (void)socket.peer_addr(); }), std::errc::not_connected);
+  EXPECT_TRUE(
+      is_no_destination(test::thrown_code([&] { (void)socket.send(test::bytes_of(data1)); })));
+  EXPECT_EQ(test::thrown_code([&] { socket.set_multicast_ttl_v4(1000); }),
+            std::errc::invalid_argument);
+  EXPECT_TRUE(test::thrown_code([&] { (void)socket.only_v6(); }));
 
   // And the happy path, through every throwing overload.
   Poll poll;
@@ -1287,7 +1197,7 @@ TEST(UdpSocket, ThrowingOverloadsThrowSystemErrorWithTheCode) {
   EXPECT_FALSE(socket.take_error());
 
   UdpSocket group_member = UdpSocket::bind(SocketAddr(Ipv4Addr::unspecified(), 0));
-  const std::error_code join_code = code_of(
+  const std::error_code join_code = test::thrown_code(
       [&] { group_member.join_multicast_v4(Ipv4Addr(224, 0, 0, 125), Ipv4Addr::localhost()); });
   if (!join_code) {
     group_member.leave_multicast_v4(Ipv4Addr(224, 0, 0, 125), Ipv4Addr::localhost());
@@ -1301,7 +1211,7 @@ TEST(UdpSocket, ThrowingOverloadsThrowSystemErrorWithTheCode) {
     (void)v6.only_v6();
     const std::optional<std::uint32_t> loopback = loopback_interface();
     const Ipv6Addr group(0xff02, 0, 0, 0, 0, 0, 0x4d49, 0x4f45);
-    if (loopback && !code_of([&] { v6.join_multicast_v6(group, *loopback); })) {
+    if (loopback && !test::thrown_code([&] { v6.join_multicast_v6(group, *loopback); })) {
       v6.leave_multicast_v6(group, *loopback);
     }
   }

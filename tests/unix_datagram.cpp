@@ -1,6 +1,6 @@
 // net::UnixDatagram: bound, unbound, connected and paired sockets, readiness events, datagrams
-// with their senders' addresses (empty ones too), shutdown, bad paths, abstract names, ownership
-// and empty objects.
+// with their senders' addresses (empty ones too), shutdown, bad paths, abstract names and empty
+// objects. What it does as UnixStream does (ownership, try_io) is tested in unix_socket.cpp.
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -26,115 +26,40 @@
 
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
-#include "support/raw_fd.hpp"
-#include "support/temp_dir.hpp"
+#include "support/io.hpp"
+#include "support/setup.hpp"
+#include "support/source_type.hpp"
+#include "support/uds.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
-using namespace std::chrono_literals;
+namespace net = miocpp::net;
 using namespace std::string_view_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::net::Shutdown;
-using miocpp::net::UnixDatagram;
-using miocpp::net::UnixSocketAddr;
-using test::Ready;
+using miocpp::Interest, miocpp::Token;
+using net::Shutdown, net::UnixSocketAddr;
+using test::expect_recv, test::expect_recv_from, test::send_all, test::Ready, test::TempDir;
+using DatagramPair = test::Pair<net::UnixDatagram>;
 
-constexpr Token token_1{0};
-constexpr Token token_2{1};
-constexpr std::string_view data_1 = "Hello same host!";
-constexpr std::string_view data_2 = "Why hello mio!";
+constexpr Token token_1{0}, token_2{1};
+constexpr std::string_view data_1 = "Hello same host!", data_2 = "Why hello mio!";
 
-static_assert(miocpp::event::Source<UnixDatagram>);
-static_assert(std::is_nothrow_default_constructible_v<UnixDatagram>);
-static_assert(std::is_nothrow_move_constructible_v<UnixDatagram> &&
-              std::is_nothrow_move_assignable_v<UnixDatagram>);
-static_assert(!std::is_copy_constructible_v<UnixDatagram> &&
-              !std::is_copy_assignable_v<UnixDatagram>);
-static_assert(std::is_same_v<UnixDatagram::native_handle_type, int>);
+static_assert(test::OwningSource<net::UnixDatagram, int>);
 
-using test::TempDir;
-
-/// A name in Linux's abstract namespace (with its leading NUL) that no other test or process
-/// uses.
-std::string unique_abstract_path(std::string_view what) {
-  static std::atomic<unsigned> counter{0};
-  std::string path(1, '\0');
-  path += "miocpp-test-" + std::to_string(::getpid()) + '-' + std::to_string(counter++) + '-';
-  path += what;
-  return path;
-}
-
-std::string as_string(std::span<const std::byte> bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};  // NOLINT(*-reinterpret-cast)
-}
-
-bool is_nonblocking(int fd) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  return flags >= 0 && (flags & O_NONBLOCK) != 0;
-}
-bool is_close_on_exec(int fd) {
-  const int flags = ::fcntl(fd, F_GETFD);
-  return flags >= 0 && (flags & FD_CLOEXEC) != 0;
-}
-bool is_open(int fd) {
-  return ::fcntl(fd, F_GETFD) >= 0;
-}
-
-void expect_datagram_socket(const UnixDatagram& socket) {
-  const int fd = socket.native_handle();
-  ASSERT_GE(fd, 0);
-  EXPECT_TRUE(is_nonblocking(fd));
-  EXPECT_TRUE(is_close_on_exec(fd));
-  int type = 0;
-  ::socklen_t length = sizeof type;
-  ASSERT_EQ(::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length), 0);
-  EXPECT_EQ(type, SOCK_DGRAM);
-}
-
-UnixDatagram bind_or_fail(const std::string& path) {
+net::UnixDatagram bind_or_fail(const std::string& path) {
   std::error_code ec;
-  UnixDatagram socket = UnixDatagram::bind(path, ec);
+  net::UnixDatagram socket = net::UnixDatagram::bind(path, ec);
   EXPECT_FALSE(ec) << "bind " << path << ": " << ec.message();
   return socket;
 }
 
-void send_all(UnixDatagram& socket, std::string_view datagram) {
-  std::error_code ec;
-  EXPECT_EQ(socket.send(test::bytes_of(datagram), ec), datagram.size());
-  EXPECT_FALSE(ec) << ec.message();
-}
-
-void send_all_to(UnixDatagram& socket, std::string_view datagram, std::string_view path) {
+void send_all_to(net::UnixDatagram& socket, std::string_view datagram, std::string_view path) {
   std::error_code ec;
   EXPECT_EQ(socket.send_to(test::bytes_of(datagram), path, ec), datagram.size());
   EXPECT_FALSE(ec) << ec.message();
 }
 
-/// Expects the next datagram to be `expected`.
-void expect_recv(UnixDatagram& socket, std::string_view expected) {
-  std::array<std::byte, 64> buffer{};
-  std::error_code ec;
-  const std::size_t count = socket.recv(buffer, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  EXPECT_EQ(as_string(std::span(buffer).first(count)), expected);
-}
-
-/// Expects the next datagram to be `expected`, from `sender`.
-void expect_recv_from(UnixDatagram& socket, std::string_view expected,
-                      const UnixSocketAddr& sender) {
-  std::array<std::byte, 64> buffer{};
-  std::error_code ec;
-  const auto [count, from] = socket.recv_from(buffer, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  EXPECT_EQ(as_string(std::span(buffer).first(count)), expected);
-  EXPECT_EQ(from, sender) << from << " instead of " << sender;
-}
-
-void expect_recv_would_block(UnixDatagram& socket) {
+void expect_recv_would_block(net::UnixDatagram& socket) {
   std::array<std::byte, 64> buffer{};
   std::error_code ec;
   EXPECT_EQ(socket.recv(buffer, ec), 0U);
@@ -152,31 +77,20 @@ UnixSocketAddr pathname(const std::string& path) {
   return address;
 }
 
-struct DatagramPair {
-  UnixDatagram first;
-  UnixDatagram second;
-};
-
-DatagramPair open_pair() {
-  std::error_code ec;
-  auto [first, second] = UnixDatagram::pair(ec);
-  EXPECT_FALSE(ec) << "pair: " << ec.message();
-  return {std::move(first), std::move(second)};
-}
+/// The suite of net::UnixDatagram's tests, each of which leaves the descriptors as it found them.
+class UnixDatagram : public test::LeakChecked<> {};
 
 // As mio's unconnected smoke test: writable at once, nothing to receive, then each one's datagram
 // arrives at the other with the sender's path.
-TEST(UnixDatagram, SmokeUnconnected) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, SmokeUnconnected) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path_1 = dir.path("one");
   const std::string path_2 = dir.path("two");
-  UnixDatagram socket_1 = bind_or_fail(path_1);
-  UnixDatagram socket_2 = bind_or_fail(path_2);
-  expect_datagram_socket(socket_1);
-  expect_datagram_socket(socket_2);
+  net::UnixDatagram socket_1 = bind_or_fail(path_1);
+  net::UnixDatagram socket_2 = bind_or_fail(path_2);
+  test::expect_new_socket(socket_1.native_handle(), SOCK_DGRAM);
+  test::expect_new_socket(socket_2.native_handle(), SOCK_DGRAM);
   EXPECT_TRUE(std::filesystem::is_socket(path_1));
   std::error_code ec;
   EXPECT_EQ(socket_1.local_addr(ec), pathname(path_1));
@@ -184,10 +98,8 @@ TEST(UnixDatagram, SmokeUnconnected) {
   (void)socket_1.peer_addr(ec);
   EXPECT_EQ(ec, std::errc::not_connected) << ec.message();
 
-  poll.registry().register_source(socket_1, token_1, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(socket_2, token_2, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, socket_1, token_1, Interest::readable | Interest::writable);
+  REGISTER(poll, socket_2, token_2, Interest::readable | Interest::writable);
   test::expect_events(poll, events, {{token_1, Ready::writable}, {token_2, Ready::writable}});
   expect_recv_would_block(socket_1);
   expect_recv_would_block(socket_2);
@@ -203,15 +115,13 @@ TEST(UnixDatagram, SmokeUnconnected) {
   EXPECT_FALSE(socket_2.take_error(ec));
 }
 
-TEST(UnixDatagram, SmokeConnected) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, SmokeConnected) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path_1 = dir.path("one");
   const std::string path_2 = dir.path("two");
-  UnixDatagram socket_1 = bind_or_fail(path_1);
-  UnixDatagram socket_2 = bind_or_fail(path_2);
+  net::UnixDatagram socket_1 = bind_or_fail(path_1);
+  net::UnixDatagram socket_2 = bind_or_fail(path_2);
   std::error_code ec;
   socket_1.connect(path_2, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -223,10 +133,8 @@ TEST(UnixDatagram, SmokeConnected) {
   EXPECT_EQ(socket_1.peer_addr(ec).as_pathname(), std::optional<std::string_view>(path_2));
   EXPECT_FALSE(ec) << ec.message();
 
-  poll.registry().register_source(socket_1, token_1, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(socket_2, token_2, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, socket_1, token_1, Interest::readable | Interest::writable);
+  REGISTER(poll, socket_2, token_2, Interest::readable | Interest::writable);
   test::expect_events(poll, events, {{token_1, Ready::writable}, {token_2, Ready::writable}});
   expect_recv_would_block(socket_1);
   expect_recv_would_block(socket_2);
@@ -240,14 +148,13 @@ TEST(UnixDatagram, SmokeConnected) {
   EXPECT_FALSE(socket_2.take_error(ec));
 }
 
-TEST(UnixDatagram, ConnectedSocketOnlyAcceptsItsPeer) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, ConnectedSocketOnlyAcceptsItsPeer) {
   const TempDir dir;
   const std::string path_1 = dir.path("one");
   const std::string path_2 = dir.path("two");
-  UnixDatagram socket_1 = bind_or_fail(path_1);
-  UnixDatagram socket_2 = bind_or_fail(path_2);
-  UnixDatagram stranger = bind_or_fail(dir.path("three"));
+  net::UnixDatagram socket_1 = bind_or_fail(path_1);
+  net::UnixDatagram socket_2 = bind_or_fail(path_2);
+  net::UnixDatagram stranger = bind_or_fail(dir.path("three"));
   std::error_code ec;
   socket_1.connect(path_2, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -258,24 +165,20 @@ TEST(UnixDatagram, ConnectedSocketOnlyAcceptsItsPeer) {
   expect_recv_would_block(socket_1);
 }
 
-TEST(UnixDatagram, PairEndsAreUnnamedAndTalkBothWays) {
-  const test::DescriptorLeakCheck leak_check;
-  OPEN_POLL(poll);
-  Events events(8);
-  DatagramPair p = open_pair();
-  expect_datagram_socket(p.first);
-  expect_datagram_socket(p.second);
+TEST_F(UnixDatagram, PairEndsAreUnnamedAndTalkBothWays) {
+  OPEN_POLL(poll, events(8));
+  DatagramPair p = test::open_pair<net::UnixDatagram>();
+  test::expect_new_socket(p.first.native_handle(), SOCK_DGRAM);
+  test::expect_new_socket(p.second.native_handle(), SOCK_DGRAM);
   std::error_code ec;
-  for (UnixDatagram* end : {&p.first, &p.second}) {
+  for (net::UnixDatagram* end : {&p.first, &p.second}) {
     EXPECT_TRUE(end->local_addr(ec).is_unnamed());
     EXPECT_FALSE(ec) << ec.message();
     EXPECT_TRUE(end->peer_addr(ec).is_unnamed());
     EXPECT_FALSE(ec) << ec.message();
   }
-  poll.registry().register_source(p.first, token_1, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(p.second, token_2, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, p.first, token_1, Interest::readable | Interest::writable);
+  REGISTER(poll, p.second, token_2, Interest::readable | Interest::writable);
   test::expect_events(poll, events, {{token_1, Ready::writable}, {token_2, Ready::writable}});
   expect_recv_would_block(p.first);
   expect_recv_would_block(p.second);
@@ -289,15 +192,14 @@ TEST(UnixDatagram, PairEndsAreUnnamedAndTalkBothWays) {
   EXPECT_FALSE(p.second.take_error(ec));
 }
 
-TEST(UnixDatagram, UnboundSocketIsUnnamedToItsReceiver) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, UnboundSocketIsUnnamedToItsReceiver) {
   const TempDir dir;
   const std::string path = dir.path("receiver");
-  UnixDatagram receiver = bind_or_fail(path);
+  net::UnixDatagram receiver = bind_or_fail(path);
   std::error_code ec;
-  UnixDatagram sender = UnixDatagram::unbound(ec);
+  net::UnixDatagram sender = net::UnixDatagram::unbound(ec);
   ASSERT_FALSE(ec) << ec.message();
-  expect_datagram_socket(sender);
+  test::expect_new_socket(sender.native_handle(), SOCK_DGRAM);
   const UnixSocketAddr local = sender.local_addr(ec);
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_TRUE(local.is_unnamed()) << local;
@@ -316,17 +218,14 @@ TEST(UnixDatagram, UnboundSocketIsUnnamedToItsReceiver) {
   expect_recv_from(receiver, data_2, UnixSocketAddr());
 }
 
-TEST(UnixDatagram, EmptyDatagramsAreDatagrams) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, EmptyDatagramsAreDatagrams) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path = dir.path("receiver");
-  UnixDatagram receiver = bind_or_fail(path);
+  net::UnixDatagram receiver = bind_or_fail(path);
   std::error_code ec;
-  poll.registry().register_source(receiver, token_1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  UnixDatagram sender = UnixDatagram::unbound(ec);
+  REGISTER(poll, receiver, token_1, Interest::readable);
+  net::UnixDatagram sender = net::UnixDatagram::unbound(ec);
   ASSERT_FALSE(ec) << ec.message();
 
   EXPECT_EQ(sender.send_to({}, path, ec), 0U);
@@ -339,7 +238,7 @@ TEST(UnixDatagram, EmptyDatagramsAreDatagrams) {
   EXPECT_TRUE(from.is_unnamed());
   expect_recv_would_block(receiver);
 
-  DatagramPair p = open_pair();
+  DatagramPair p = test::open_pair<net::UnixDatagram>();
   EXPECT_EQ(p.first.send({}, ec), 0U);
   EXPECT_FALSE(ec) << ec.message();
   EXPECT_EQ(p.second.recv(buffer, ec), 0U);
@@ -347,9 +246,8 @@ TEST(UnixDatagram, EmptyDatagramsAreDatagrams) {
   expect_recv_would_block(p.second);
 }
 
-TEST(UnixDatagram, DatagramsKeepTheirBoundaries) {
-  const test::DescriptorLeakCheck leak_check;
-  DatagramPair p = open_pair();
+TEST_F(UnixDatagram, DatagramsKeepTheirBoundaries) {
+  DatagramPair p = test::open_pair<net::UnixDatagram>();
   send_all(p.first, data_1);
   send_all(p.first, data_2);
   send_all(p.first, data_1);
@@ -359,19 +257,15 @@ TEST(UnixDatagram, DatagramsKeepTheirBoundaries) {
   std::error_code ec;
   EXPECT_EQ(p.second.recv(small, ec), small.size());
   EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(as_string(small), data_2.substr(0, small.size()));
+  EXPECT_EQ(test::as_string(small), data_2.substr(0, small.size()));
   expect_recv(p.second, data_1);
   expect_recv_would_block(p.second);
 }
 
-TEST(UnixDatagram, ReadableAgainAfterDrainingToWouldBlock) {
-  const test::DescriptorLeakCheck leak_check;
-  OPEN_POLL(poll);
-  Events events(8);
-  DatagramPair p = open_pair();
-  std::error_code ec;
-  poll.registry().register_source(p.second, token_2, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+TEST_F(UnixDatagram, ReadableAgainAfterDrainingToWouldBlock) {
+  OPEN_POLL(poll, events(8));
+  DatagramPair p = test::open_pair<net::UnixDatagram>();
+  REGISTER(poll, p.second, token_2, Interest::readable);
 
   send_all(p.first, data_1);
   send_all(p.first, data_2);
@@ -389,20 +283,16 @@ TEST(UnixDatagram, ReadableAgainAfterDrainingToWouldBlock) {
 
 // As mio: shutting down the read half gives read_closed, the write half write_closed, and a send
 // afterwards is broken_pipe (without SIGPIPE).
-TEST(UnixDatagram, Shutdown) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, Shutdown) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path_1 = dir.path("one");
   const std::string path_2 = dir.path("two");
-  UnixDatagram socket_1 = bind_or_fail(path_1);
-  UnixDatagram socket_2 = bind_or_fail(path_2);
+  net::UnixDatagram socket_1 = bind_or_fail(path_1);
+  net::UnixDatagram socket_2 = bind_or_fail(path_2);
   std::error_code ec;
-  poll.registry().register_source(socket_1, token_1, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(socket_2, token_2, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, socket_1, token_1, Interest::readable | Interest::writable);
+  REGISTER(poll, socket_2, token_2, Interest::readable | Interest::writable);
   socket_1.connect(path_2, ec);
   ASSERT_FALSE(ec) << ec.message();
   test::expect_events(poll, events, {{token_1, Ready::writable}});
@@ -425,14 +315,11 @@ TEST(UnixDatagram, Shutdown) {
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(UnixDatagram, ShutdownBoth) {
-  const test::DescriptorLeakCheck leak_check;
-  OPEN_POLL(poll);
-  Events events(8);
-  DatagramPair p = open_pair();
+TEST_F(UnixDatagram, ShutdownBoth) {
+  OPEN_POLL(poll, events(8));
+  DatagramPair p = test::open_pair<net::UnixDatagram>();
   std::error_code ec;
-  poll.registry().register_source(p.first, token_1, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, p.first, token_1, Interest::readable | Interest::writable);
   test::expect_events(poll, events, {{token_1, Ready::writable}});
   p.first.shutdown(Shutdown::both, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -441,10 +328,9 @@ TEST(UnixDatagram, ShutdownBoth) {
   EXPECT_EQ(ec, std::errc::broken_pipe) << ec.message();
 }
 
-TEST(UnixDatagram, SendToADroppedPeerFailsWithoutASignal) {
-  const test::DescriptorLeakCheck leak_check;
-  DatagramPair p = open_pair();
-  p.second = UnixDatagram();
+TEST_F(UnixDatagram, SendToADroppedPeerFailsWithoutASignal) {
+  DatagramPair p = test::open_pair<net::UnixDatagram>();
+  p.second = net::UnixDatagram();
   std::error_code ec;
   EXPECT_EQ(p.first.send(test::bytes_of(data_1), ec), 0U);
   // Linux: ECONNREFUSED for a datagram peer that is gone; others may say EPIPE or ECONNRESET.
@@ -453,71 +339,50 @@ TEST(UnixDatagram, SendToADroppedPeerFailsWithoutASignal) {
       << ec.message();
 }
 
-TEST(UnixDatagram, RegisterReregisterDeregister) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, RegisterReregisterDeregister) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path_1 = dir.path("one");
-  UnixDatagram socket_1 = bind_or_fail(path_1);
+  net::UnixDatagram socket_1 = bind_or_fail(path_1);
   std::error_code ec;
-  poll.registry().register_source(socket_1, token_1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, socket_1, token_1, Interest::readable);
   test::expect_no_events(poll, events);  // nothing to receive
 
-  UnixDatagram socket_2 = bind_or_fail(dir.path("two"));
+  net::UnixDatagram socket_2 = bind_or_fail(dir.path("two"));
   socket_2.connect(path_1, ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().reregister(socket_1, token_2, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, socket_1, token_2, Interest::writable);
   test::expect_events(poll, events, {{token_2, Ready::writable}});
 
-  poll.registry().deregister(socket_1, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(poll, socket_1);
   send_all(socket_2, data_1);
   test::expect_no_events(poll, events);
   expect_recv(socket_1, data_1);  // the datagram arrived all the same
 }
 
-TEST(UnixDatagram, DeregisteredBeforeAnyEventGivesNone) {
-  const test::DescriptorLeakCheck leak_check;
-  OPEN_POLL(poll);
-  Events events(8);
-  DatagramPair p = open_pair();
-  std::error_code ec;
-  poll.registry().register_source(p.first, token_1, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().deregister(p.first, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  send_all(p.second, data_1);
-  test::expect_no_events(poll, events);
-}
-
-TEST(UnixDatagram, BindToAnExistingPathIsAddressInUse) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, BindToAnExistingPathIsAddressInUse) {
   const TempDir dir;
   const std::string path = dir.path("socket");
-  const UnixDatagram socket = bind_or_fail(path);
+  const net::UnixDatagram socket = bind_or_fail(path);
   std::error_code ec;
-  const UnixDatagram second = UnixDatagram::bind(path, ec);
+  const net::UnixDatagram second = net::UnixDatagram::bind(path, ec);
   EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
   EXPECT_EQ(second.native_handle(), -1);
 }
 
-TEST(UnixDatagram, BadPathsAreRefusedWithNothingCreated) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, BadPathsAreRefusedWithNothingCreated) {
   const TempDir dir;
   std::error_code ec;
   const std::string too_long = dir.path(std::string(UnixSocketAddr::max_length, 'x'));
-  UnixDatagram socket = UnixDatagram::bind(too_long, ec);
+  net::UnixDatagram socket = net::UnixDatagram::bind(too_long, ec);
   EXPECT_EQ(ec, std::errc::filename_too_long) << ec.message();
   EXPECT_EQ(socket.native_handle(), -1);
-  socket = UnixDatagram::bind(dir.path("a\0b"sv), ec);
+  socket = net::UnixDatagram::bind(dir.path("a\0b"sv), ec);
   EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
   EXPECT_EQ(socket.native_handle(), -1);
   EXPECT_TRUE(dir.empty());
 
-  DatagramPair p = open_pair();
+  DatagramPair p = test::open_pair<net::UnixDatagram>();
   EXPECT_EQ(p.first.send_to(test::bytes_of(data_1), too_long, ec), 0U);
   EXPECT_EQ(ec, std::errc::filename_too_long) << ec.message();
   EXPECT_EQ(p.first.send_to(test::bytes_of(data_1), dir.path("a\0b"sv), ec), 0U);
@@ -531,11 +396,10 @@ TEST(UnixDatagram, BadPathsAreRefusedWithNothingCreated) {
   expect_recv(p.second, data_1);
 }
 
-TEST(UnixDatagram, SendToOrConnectToAMissingPathIsNoSuchFile) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, SendToOrConnectToAMissingPathIsNoSuchFile) {
   const TempDir dir;
   std::error_code ec;
-  UnixDatagram socket = UnixDatagram::unbound(ec);
+  net::UnixDatagram socket = net::UnixDatagram::unbound(ec);
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_EQ(socket.send_to(test::bytes_of(data_1), dir.path("missing"), ec), 0U);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
@@ -546,27 +410,21 @@ TEST(UnixDatagram, SendToOrConnectToAMissingPathIsNoSuchFile) {
 }
 
 #if MIOCPP_OS_LINUX
-TEST(UnixDatagram, AbstractNamesSendReceiveAndReply) {
-  const test::DescriptorLeakCheck leak_check;
-  OPEN_POLL(poll);
-  Events events(8);
-  const std::string server_path = unique_abstract_path("server");
-  const std::string client_path = unique_abstract_path("client");
-  UnixDatagram server = bind_or_fail(server_path);
-  UnixDatagram client = bind_or_fail(client_path);
+TEST_F(UnixDatagram, AbstractNamesSendReceiveAndReply) {
+  OPEN_POLL(poll, events(8));
+  const std::string server_path = test::unique_abstract_path("server");
+  const std::string client_path = test::unique_abstract_path("client");
+  net::UnixDatagram server = bind_or_fail(server_path);
+  net::UnixDatagram client = bind_or_fail(client_path);
   std::error_code ec;
   const UnixSocketAddr server_address = server.local_addr(ec);
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_EQ(server_address.as_abstract_name(),
             std::optional<std::string_view>(std::string_view(server_path).substr(1)));
-  std::ostringstream printed;
-  printed << server_address;
-  EXPECT_EQ(printed.str(), '@' + server_path.substr(1));
+  EXPECT_EQ(test::printed(server_address), '@' + server_path.substr(1));
 
-  poll.registry().register_source(server, token_1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(client, token_2, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, server, token_1, Interest::readable);
+  REGISTER(poll, client, token_2, Interest::readable);
   send_all_to(client, data_1, server_path);
   test::expect_events(poll, events, {{token_1, Ready::readable}});
 
@@ -574,7 +432,7 @@ TEST(UnixDatagram, AbstractNamesSendReceiveAndReply) {
   std::array<std::byte, 64> buffer{};
   const auto [count, from] = server.recv_from(buffer, ec);
   ASSERT_FALSE(ec) << ec.message();
-  EXPECT_EQ(as_string(std::span(buffer).first(count)), data_1);
+  EXPECT_EQ(test::as_string(std::span(buffer).first(count)), data_1);
   ASSERT_TRUE(from.as_abstract_name()) << from;
   EXPECT_EQ(*from.as_abstract_name(), std::string_view(client_path).substr(1));
   EXPECT_EQ(server.send_to_addr(test::bytes_of(data_2), from, ec), data_2.size());
@@ -584,62 +442,10 @@ TEST(UnixDatagram, AbstractNamesSendReceiveAndReply) {
 }
 #endif
 
-TEST(UnixDatagram, FromNativeAdoptsAndClosesOnDestruction) {
-  const test::DescriptorLeakCheck leak_check;
-  std::array<int, 2> fds{-1, -1};
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds.data()), 0);
-  const test::OwnedFd other(fds[1]);
-  {
-    UnixDatagram socket = UnixDatagram::from_native(fds[0]);
-    EXPECT_EQ(socket.native_handle(), fds[0]);
-    send_all(socket, data_1);
-    std::array<char, 64> buffer{};
-    EXPECT_EQ(::recv(other.get(), buffer.data(), buffer.size(), 0),
-              static_cast<ssize_t>(data_1.size()));
-  }
-  EXPECT_FALSE(is_open(fds[0]));
-}
-
-TEST(UnixDatagram, ReleaseGivesTheDescriptorUp) {
-  const test::DescriptorLeakCheck leak_check;
-  DatagramPair p = open_pair();
-  const int fd = p.first.native_handle();
-  EXPECT_EQ(p.first.release(), fd);
-  EXPECT_EQ(p.first.native_handle(), -1);
-  EXPECT_TRUE(is_open(fd));
-  UnixDatagram adopted = UnixDatagram::from_native(fd);
-  send_all(adopted, data_1);
-  expect_recv(p.second, data_1);
-}
-
-TEST(UnixDatagram, TryIoRunsTheCallersOwnSystemCall) {
-  const test::DescriptorLeakCheck leak_check;
-  DatagramPair p = open_pair();
-  const int fd = p.second.native_handle();
-  const auto peek = [fd](std::error_code& op_ec) -> std::size_t {
-    std::array<char, 64> buffer{};
-    const ssize_t count = ::recv(fd, buffer.data(), buffer.size(), MSG_PEEK);
-    if (count < 0) {
-      op_ec = std::error_code(errno, std::system_category());
-      return 0;
-    }
-    op_ec.clear();
-    return static_cast<std::size_t>(count);
-  };
-  std::error_code ec;
-  EXPECT_EQ(p.second.try_io(peek, ec), 0U);
-  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
-  send_all(p.first, data_2);
-  EXPECT_EQ(p.second.try_io(peek, ec), data_2.size());
-  EXPECT_FALSE(ec) << ec.message();
-  expect_recv(p.second, data_2);
-}
-
-TEST(UnixDatagram, DefaultConstructedIsEmptyAndReportsBadDescriptor) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, DefaultConstructedIsEmptyAndReportsBadDescriptor) {
   const TempDir dir;
   OPEN_POLL(poll);
-  UnixDatagram socket;
+  net::UnixDatagram socket;
   EXPECT_EQ(socket.native_handle(), -1);
   std::error_code ec;
   std::array<std::byte, 8> buffer{};
@@ -671,29 +477,28 @@ TEST(UnixDatagram, DefaultConstructedIsEmptyAndReportsBadDescriptor) {
   EXPECT_TRUE(dir.empty());
 }
 
-TEST(UnixDatagram, ManySocketsLeaveNoDescriptorBehind) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, ManySocketsLeaveNoDescriptorBehind) {
   const TempDir dir;
   std::error_code ec;
   for (int i = 0; i < 50; ++i) {
-    const UnixDatagram bound = UnixDatagram::bind(dir.path("s" + std::to_string(i)), ec);
+    const net::UnixDatagram bound = net::UnixDatagram::bind(dir.path("s" + std::to_string(i)), ec);
     ASSERT_FALSE(ec) << ec.message();
-    const UnixDatagram unbound = UnixDatagram::unbound(ec);
+    const net::UnixDatagram unbound = net::UnixDatagram::unbound(ec);
     ASSERT_FALSE(ec) << ec.message();
-    auto [first, second] = UnixDatagram::pair(ec);
+    auto [first, second] = net::UnixDatagram::pair(ec);
     ASSERT_FALSE(ec) << ec.message();
-    const UnixDatagram refused = UnixDatagram::bind(dir.path("s" + std::to_string(i)), ec);
+    const net::UnixDatagram refused =
+        net::UnixDatagram::bind(dir.path("s" + std::to_string(i)), ec);
     EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
   }
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
-TEST(UnixDatagram, ThrowingOverloadsThrowSystemError) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixDatagram, ThrowingOverloadsThrowSystemError) {
   const TempDir dir;
   const std::string path = dir.path("socket");
-  UnixDatagram bound = UnixDatagram::bind(path);
-  UnixDatagram unbound = UnixDatagram::unbound();
+  net::UnixDatagram bound = net::UnixDatagram::bind(path);
+  net::UnixDatagram unbound = net::UnixDatagram::unbound();
   EXPECT_EQ(unbound.send_to(test::bytes_of(data_1), path), data_1.size());
   std::array<std::byte, 64> buffer{};
   const auto [count, from] = bound.recv_from(buffer);
@@ -705,27 +510,21 @@ TEST(UnixDatagram, ThrowingOverloadsThrowSystemError) {
   EXPECT_EQ(unbound.peer_addr(), bound.local_addr());
   EXPECT_EQ(unbound.send_to_addr(test::bytes_of(data_1), bound.local_addr()), data_1.size());
   EXPECT_FALSE(bound.take_error());
-  try {
-    (void)bound.recv(buffer);
-    (void)bound.recv(buffer);
-    ADD_FAILURE() << "recv with nothing queued did not throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::operation_would_block) << error.what();
-  }
-  try {
-    (void)UnixDatagram::bind(path);
-    ADD_FAILURE() << "a second bind did not throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::address_in_use) << error.what();
-  }
-  auto [first, second] = UnixDatagram::pair();
+  EXPECT_EQ(test::thrown_code([&] {
+              (void)bound.recv(buffer);
+              (void)bound.recv(buffer);
+            }),
+            std::errc::operation_would_block);
+  EXPECT_EQ(test::thrown_code([&] { (void)net::UnixDatagram::bind(path); }),
+            std::errc::address_in_use);
+  auto [first, second] = net::UnixDatagram::pair();
   first.shutdown(Shutdown::write);
   EXPECT_THROW((void)first.send(test::bytes_of(data_1)), std::system_error);
   EXPECT_THROW(first.connect(dir.path("missing")), std::system_error);
   EXPECT_THROW(first.connect_addr(UnixSocketAddr()), std::system_error);
-  EXPECT_THROW((void)UnixDatagram::bind_addr(UnixSocketAddr::from_pathname(path)),
+  EXPECT_THROW((void)net::UnixDatagram::bind_addr(UnixSocketAddr::from_pathname(path)),
                std::system_error);
-  UnixDatagram empty;
+  net::UnixDatagram empty;
   EXPECT_THROW((void)empty.recv_from(buffer), std::system_error);
   EXPECT_THROW((void)empty.send_to(test::bytes_of(data_1), path), std::system_error);
   EXPECT_THROW((void)empty.send_to_addr(test::bytes_of(data_1), UnixSocketAddr()),

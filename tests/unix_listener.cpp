@@ -29,87 +29,27 @@
 
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
-#include "support/raw_fd.hpp"
-#include "support/temp_dir.hpp"
+#include "support/setup.hpp"
+#include "support/source_type.hpp"
+#include "support/uds.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
+namespace net = miocpp::net;
 using namespace std::chrono_literals;
 using namespace std::string_view_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::net::UnixListener;
-using miocpp::net::UnixSocketAddr;
-using miocpp::net::UnixStream;
-using test::Ready;
+using miocpp::Interest, miocpp::Token;
+using net::UnixSocketAddr, net::UnixStream;
+using test::as_sockaddr, test::printed, test::Ready, test::sockaddr_for, test::TempDir;
 
-constexpr Token token_1{0};
-constexpr Token token_2{1};
+constexpr Token token_1{0}, token_2{1};
 
-static_assert(miocpp::event::Source<UnixListener>);
-static_assert(std::is_nothrow_default_constructible_v<UnixListener>);
-static_assert(std::is_nothrow_move_constructible_v<UnixListener> &&
-              std::is_nothrow_move_assignable_v<UnixListener>);
-static_assert(!std::is_copy_constructible_v<UnixListener> &&
-              !std::is_copy_assignable_v<UnixListener>);
-static_assert(std::is_same_v<UnixListener::native_handle_type, int>);
+static_assert(test::OwningSource<net::UnixListener, int>);
 static_assert(std::is_nothrow_copy_constructible_v<UnixSocketAddr> &&
               std::is_nothrow_default_constructible_v<UnixSocketAddr>);
 
-using test::TempDir;
-
-/// A name in Linux's abstract namespace (with its leading NUL) that no other test or process
-/// uses.
-std::string unique_abstract_path(std::string_view what) {
-  static std::atomic<unsigned> counter{0};
-  std::string path(1, '\0');
-  path += "miocpp-test-" + std::to_string(::getpid()) + '-' + std::to_string(counter++) + '-';
-  path += what;
-  return path;
-}
-
-std::string printed(const UnixSocketAddr& address) {
-  std::ostringstream os;
-  os << address;
-  return os.str();
-}
-
-bool is_nonblocking(int fd) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  return flags >= 0 && (flags & O_NONBLOCK) != 0;
-}
-bool is_close_on_exec(int fd) {
-  const int flags = ::fcntl(fd, F_GETFD);
-  return flags >= 0 && (flags & FD_CLOEXEC) != 0;
-}
-bool is_open(int fd) {
-  return ::fcntl(fd, F_GETFD) >= 0;
-}
-
-/// The sockaddr_un of a pathname that fits.
-::sockaddr_un sockaddr_for(const std::string& path) {
-  ::sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  EXPECT_LT(path.size(), sizeof address.sun_path);
-  std::memcpy(&address.sun_path[0], path.data(), std::min(path.size(), sizeof address.sun_path));
-  return address;
-}
-const ::sockaddr* as_sockaddr(const ::sockaddr_un& address) {
-  return reinterpret_cast<const ::sockaddr*>(&address);  // NOLINT(*-reinterpret-cast)
-}
-
-/// A raw blocking client connected to `path`, as another program would connect.
-test::OwnedFd raw_connect(const std::string& path) {
-  test::OwnedFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  const ::sockaddr_un address = sockaddr_for(path);
-  EXPECT_EQ(::connect(fd.get(), as_sockaddr(address), sizeof address), 0) << std::strerror(errno);
-  return fd;
-}
-
-void expect_accept_would_block(UnixListener& listener) {
+void expect_accept_would_block(net::UnixListener& listener) {
   std::error_code ec;
   auto [stream, peer] = listener.accept(ec);
   EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
@@ -228,12 +168,8 @@ TEST(UnixSocketAddr, HashFollowsEquality) {
 TEST(UnixSocketAddr, ThrowingFactories) {
   EXPECT_EQ(UnixSocketAddr::from_pathname("/a").as_pathname(),
             std::optional<std::string_view>("/a"));
-  try {
-    (void)UnixSocketAddr::from_pathname(std::string(200, 'x'));
-    ADD_FAILURE() << "an over-long path did not throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::filename_too_long) << error.what();
-  }
+  EXPECT_EQ(test::thrown_code([&] { (void)UnixSocketAddr::from_pathname(std::string(200, 'x')); }),
+            std::errc::filename_too_long);
   EXPECT_THROW((void)UnixSocketAddr::from_path("a\0b"sv), std::system_error);
   if (UnixSocketAddr::has_abstract_names) {
     EXPECT_EQ(UnixSocketAddr::from_abstract_name("x").as_abstract_name(),
@@ -244,20 +180,22 @@ TEST(UnixSocketAddr, ThrowingFactories) {
 }
 #endif
 
+/// The suite of net::UnixListener's tests, each of which leaves the descriptors as it found them.
+class UnixListener : public test::LeakChecked<> {};
+
 // ---- UnixListener
 // --------------------------------------------------------------------------------
 
-TEST(UnixListener, BindCreatesANonBlockingCloseOnExecListeningSocketFile) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, BindCreatesANonBlockingCloseOnExecListeningSocketFile) {
   const TempDir dir;
   const std::string path = dir.path("socket");
   std::error_code ec;
-  const UnixListener listener = UnixListener::bind(path, ec);
+  const net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
   const int fd = listener.native_handle();
   ASSERT_GE(fd, 0);
-  EXPECT_TRUE(is_nonblocking(fd));
-  EXPECT_TRUE(is_close_on_exec(fd));
+  EXPECT_TRUE(test::is_nonblocking(fd));
+  EXPECT_TRUE(test::is_close_on_exec(fd));
   int listening = 0;
   ::socklen_t length = sizeof listening;
   ASSERT_EQ(::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length), 0);
@@ -272,26 +210,23 @@ TEST(UnixListener, BindCreatesANonBlockingCloseOnExecListeningSocketFile) {
 
 // As mio's smoke test: nothing until a client connects, then readable; accept gives a stream,
 // then accept would block.
-TEST(UnixListener, SmokeAcceptThenWouldBlock) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, SmokeAcceptThenWouldBlock) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path = dir.path("socket");
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(path, ec);
+  net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(listener, token_1, Interest::readable | Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, token_1, Interest::readable | Interest::writable);
   test::expect_no_events(poll, events);
 
-  const test::OwnedFd client = raw_connect(path);
+  const test::OwnedFd client = test::raw_connect_unix(path);
   test::expect_events(poll, events, {{token_1, Ready::readable}});
   auto [stream, peer] = listener.accept(ec);
   ASSERT_FALSE(ec) << ec.message();
   ASSERT_GE(stream.native_handle(), 0);
-  EXPECT_TRUE(is_nonblocking(stream.native_handle()));
-  EXPECT_TRUE(is_close_on_exec(stream.native_handle()));
+  EXPECT_TRUE(test::is_nonblocking(stream.native_handle()));
+  EXPECT_TRUE(test::is_close_on_exec(stream.native_handle()));
   EXPECT_TRUE(peer.is_unnamed()) << peer;
 
   std::array<std::byte, 64> buffer{};
@@ -307,12 +242,11 @@ TEST(UnixListener, SmokeAcceptThenWouldBlock) {
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(UnixListener, AcceptedStreamHasTheListenersPathAndAnUnnamedPeer) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, AcceptedStreamHasTheListenersPathAndAnUnnamedPeer) {
   const TempDir dir;
   const std::string path = dir.path("socket");
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(path, ec);
+  net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
   const UnixStream client = UnixStream::connect(path, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -325,13 +259,12 @@ TEST(UnixListener, AcceptedStreamHasTheListenersPathAndAnUnnamedPeer) {
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(UnixListener, AcceptReportsABoundClientsPath) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, AcceptReportsABoundClientsPath) {
   const TempDir dir;
   const std::string path = dir.path("socket");
   const std::string client_path = dir.path("client");
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(path, ec);
+  net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
 
   const test::OwnedFd client(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -348,20 +281,17 @@ TEST(UnixListener, AcceptReportsABoundClientsPath) {
   EXPECT_EQ(stream.peer_addr(ec), peer);
 }
 
-TEST(UnixListener, ReadableAgainAfterAcceptingToWouldBlock) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, ReadableAgainAfterAcceptingToWouldBlock) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path = dir.path("socket");
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(path, ec);
+  net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(listener, token_1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, token_1, Interest::readable);
 
-  const test::OwnedFd first = raw_connect(path);
-  const test::OwnedFd second = raw_connect(path);
+  const test::OwnedFd first = test::raw_connect_unix(path);
+  const test::OwnedFd second = test::raw_connect_unix(path);
   test::expect_events(poll, events, {{token_1, Ready::readable}});
   test::expect_no_events(poll, events);  // edge-triggered: once for both
   for (int i = 0; i < 2; ++i) {
@@ -371,62 +301,51 @@ TEST(UnixListener, ReadableAgainAfterAcceptingToWouldBlock) {
   expect_accept_would_block(listener);
   test::expect_no_events(poll, events);
 
-  const test::OwnedFd third = raw_connect(path);
+  const test::OwnedFd third = test::raw_connect_unix(path);
   test::expect_events(poll, events, {{token_1, Ready::readable}});
   auto [stream, peer] = listener.accept(ec);
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(UnixListener, Reregister) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, Reregister) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path = dir.path("socket");
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(path, ec);
+  net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(listener, token_1, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, token_1, Interest::writable);
 
-  const test::OwnedFd client = raw_connect(path);
+  const test::OwnedFd client = test::raw_connect_unix(path);
   test::expect_no_events(poll, events);
-  poll.registry().reregister(listener, token_2, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, listener, token_2, Interest::readable);
   test::expect_events(poll, events, {{token_2, Ready::readable}});
 }
 
-TEST(UnixListener, DeregisteredListenerGivesNoEvents) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, DeregisteredListenerGivesNoEvents) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path = dir.path("socket");
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(path, ec);
+  net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(listener, token_1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().deregister(listener, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, token_1, Interest::readable);
+  DEREGISTER(poll, listener);
 
-  const test::OwnedFd client = raw_connect(path);
+  const test::OwnedFd client = test::raw_connect_unix(path);
   test::expect_no_events(poll, events);
   auto [stream, peer] = listener.accept(ec);  // the connection is still there
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(UnixListener, ConnectionsFromAnotherThread) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, ConnectionsFromAnotherThread) {
   const TempDir dir;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   const std::string path = dir.path("socket");
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(path, ec);
+  net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(listener, token_1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, token_1, Interest::readable);
 
   constexpr int connections = 5;
   std::thread clients([&path] {
@@ -454,42 +373,39 @@ TEST(UnixListener, ConnectionsFromAnotherThread) {
   EXPECT_EQ(accepted, connections);
 }
 
-TEST(UnixListener, BindToAnExistingPathIsAddressInUse) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, BindToAnExistingPathIsAddressInUse) {
   const TempDir dir;
   const std::string path = dir.path("socket");
   std::error_code ec;
-  const UnixListener listener = UnixListener::bind(path, ec);
+  const net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
-  const UnixListener second = UnixListener::bind(path, ec);
+  const net::UnixListener second = net::UnixListener::bind(path, ec);
   EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
   EXPECT_EQ(second.native_handle(), -1);
 
   const std::string file = dir.path("file");
   std::ofstream(file) << "not a socket";
-  const UnixListener on_file = UnixListener::bind(file, ec);
+  const net::UnixListener on_file = net::UnixListener::bind(file, ec);
   EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
   EXPECT_EQ(on_file.native_handle(), -1);
 }
 
-TEST(UnixListener, ClosingLeavesTheSocketFileBehind) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, ClosingLeavesTheSocketFileBehind) {
   const TempDir dir;
   const std::string path = dir.path("socket");
   std::error_code ec;
   {
-    const UnixListener listener = UnixListener::bind(path, ec);
+    const net::UnixListener listener = net::UnixListener::bind(path, ec);
     ASSERT_FALSE(ec) << ec.message();
   }
   EXPECT_TRUE(std::filesystem::is_socket(path));
   // Once the file is removed the path can be bound again.
   std::filesystem::remove(path);
-  const UnixListener again = UnixListener::bind(path, ec);
+  const net::UnixListener again = net::UnixListener::bind(path, ec);
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(UnixListener, LongestPathBindsAndOneMoreIsTooLongWithNothingCreated) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, LongestPathBindsAndOneMoreIsTooLongWithNothingCreated) {
   const TempDir dir;
   const std::size_t prefix = dir.path("").size();
   ASSERT_LT(prefix, UnixSocketAddr::max_length);
@@ -497,16 +413,16 @@ TEST(UnixListener, LongestPathBindsAndOneMoreIsTooLongWithNothingCreated) {
 
   const std::string too_long = dir.path(std::string(UnixSocketAddr::max_length + 1 - prefix, 'l'));
   ASSERT_EQ(too_long.size(), UnixSocketAddr::max_length + 1);
-  UnixListener listener = UnixListener::bind(too_long, ec);
+  net::UnixListener listener = net::UnixListener::bind(too_long, ec);
   EXPECT_EQ(ec, std::errc::filename_too_long) << ec.message();
   EXPECT_EQ(listener.native_handle(), -1);
-  listener = UnixListener::bind(dir.path(std::string(300, 'l')), ec);
+  listener = net::UnixListener::bind(dir.path(std::string(300, 'l')), ec);
   EXPECT_EQ(ec, std::errc::filename_too_long) << ec.message();
   EXPECT_TRUE(dir.empty()) << "an over-long bind created a file";
 
   const std::string longest = dir.path(std::string(UnixSocketAddr::max_length - prefix, 'l'));
   ASSERT_EQ(longest.size(), UnixSocketAddr::max_length);
-  listener = UnixListener::bind(longest, ec);
+  listener = net::UnixListener::bind(longest, ec);
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_TRUE(std::filesystem::is_socket(longest));
   EXPECT_EQ(listener.local_addr(ec).as_pathname(), std::optional<std::string_view>(longest));
@@ -516,36 +432,32 @@ TEST(UnixListener, LongestPathBindsAndOneMoreIsTooLongWithNothingCreated) {
   EXPECT_EQ(client.peer_addr(ec).as_pathname(), std::optional<std::string_view>(longest));
 }
 
-TEST(UnixListener, PathWithANulByteIsInvalidWithNothingCreated) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, PathWithANulByteIsInvalidWithNothingCreated) {
   const TempDir dir;
   std::error_code ec;
   const std::string path = dir.path("a") + '\0' + "b";
-  const UnixListener listener = UnixListener::bind(path, ec);
+  const net::UnixListener listener = net::UnixListener::bind(path, ec);
   EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
   EXPECT_EQ(listener.native_handle(), -1);
   EXPECT_TRUE(dir.empty()) << "a bind with a NUL byte created a file";
-  const UnixListener empty = UnixListener::bind("", ec);
+  const net::UnixListener empty = net::UnixListener::bind("", ec);
   EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
 }
 
-TEST(UnixListener, BindInAMissingDirectoryIsNoSuchFile) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, BindInAMissingDirectoryIsNoSuchFile) {
   const TempDir dir;
   std::error_code ec;
-  const UnixListener listener = UnixListener::bind(dir.path("missing/socket"), ec);
+  const net::UnixListener listener = net::UnixListener::bind(dir.path("missing/socket"), ec);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
   EXPECT_EQ(listener.native_handle(), -1);
 }
 
 #if MIOCPP_OS_LINUX
-TEST(UnixListener, AbstractNameBindsWithoutAFile) {
-  const test::DescriptorLeakCheck leak_check;
-  OPEN_POLL(poll);
-  Events events(8);
-  const std::string path = unique_abstract_path("listener");
+TEST_F(UnixListener, AbstractNameBindsWithoutAFile) {
+  OPEN_POLL(poll, events(8));
+  const std::string path = test::unique_abstract_path("listener");
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(path, ec);
+  net::UnixListener listener = net::UnixListener::bind(path, ec);
   ASSERT_FALSE(ec) << ec.message();
   const UnixSocketAddr local = listener.local_addr(ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -554,11 +466,10 @@ TEST(UnixListener, AbstractNameBindsWithoutAFile) {
   EXPECT_EQ(printed(local), '@' + path.substr(1));
 
   // A second bind to the name is refused, as for a path.
-  const UnixListener second = UnixListener::bind_addr(local, ec);
+  const net::UnixListener second = net::UnixListener::bind_addr(local, ec);
   EXPECT_EQ(ec, std::errc::address_in_use) << ec.message();
 
-  poll.registry().register_source(listener, token_1, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, listener, token_1, Interest::readable);
   const UnixStream client = UnixStream::connect_addr(local, ec);
   ASSERT_FALSE(ec) << ec.message();
   test::expect_events(poll, events, {{token_1, Ready::readable}});
@@ -568,16 +479,15 @@ TEST(UnixListener, AbstractNameBindsWithoutAFile) {
   EXPECT_EQ(stream.local_addr(ec), local);
 
   // The name goes away with the listener.
-  listener = UnixListener();
+  listener = net::UnixListener();
   stream = UnixStream();
-  const UnixListener again = UnixListener::bind(path, ec);
+  const net::UnixListener again = net::UnixListener::bind(path, ec);
   EXPECT_FALSE(ec) << ec.message();
 }
 
-TEST(UnixListener, BindingAnUnnamedAddressPicksAnAbstractName) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, BindingAnUnnamedAddressPicksAnAbstractName) {
   std::error_code ec;
-  const UnixListener listener = UnixListener::bind_addr(UnixSocketAddr(), ec);
+  const net::UnixListener listener = net::UnixListener::bind_addr(UnixSocketAddr(), ec);
   ASSERT_FALSE(ec) << ec.message();
   const UnixSocketAddr local = listener.local_addr(ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -588,8 +498,7 @@ TEST(UnixListener, BindingAnUnnamedAddressPicksAnAbstractName) {
 }
 #endif
 
-TEST(UnixListener, FromNativeAdoptsAListeningSocket) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, FromNativeAdoptsAListeningSocket) {
   const TempDir dir;
   const std::string path = dir.path("socket");
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -598,35 +507,33 @@ TEST(UnixListener, FromNativeAdoptsAListeningSocket) {
   ASSERT_EQ(::bind(fd, as_sockaddr(address), sizeof address), 0) << std::strerror(errno);
   ASSERT_EQ(::listen(fd, 8), 0);
   {
-    UnixListener listener = UnixListener::from_native(fd);
+    net::UnixListener listener = net::UnixListener::from_native(fd);
     EXPECT_EQ(listener.native_handle(), fd);
     std::error_code ec;
     expect_accept_would_block(listener);
-    const test::OwnedFd client = raw_connect(path);
+    const test::OwnedFd client = test::raw_connect_unix(path);
     auto [stream, peer] = listener.accept(ec);
     EXPECT_FALSE(ec) << ec.message();
     EXPECT_EQ(listener.local_addr(ec).as_pathname(), std::optional<std::string_view>(path));
   }
-  EXPECT_FALSE(is_open(fd));
+  EXPECT_FALSE(test::is_open_descriptor(fd));
 }
 
-TEST(UnixListener, ReleaseGivesTheDescriptorUp) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, ReleaseGivesTheDescriptorUp) {
   const TempDir dir;
   std::error_code ec;
-  UnixListener listener = UnixListener::bind(dir.path("socket"), ec);
+  net::UnixListener listener = net::UnixListener::bind(dir.path("socket"), ec);
   ASSERT_FALSE(ec) << ec.message();
   const int fd = listener.native_handle();
   EXPECT_EQ(listener.release(), fd);
   EXPECT_EQ(listener.native_handle(), -1);
-  EXPECT_TRUE(is_open(fd));
+  EXPECT_TRUE(test::is_open_descriptor(fd));
   ::close(fd);
 }
 
-TEST(UnixListener, DefaultConstructedIsEmptyAndReportsBadDescriptor) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, DefaultConstructedIsEmptyAndReportsBadDescriptor) {
   OPEN_POLL(poll);
-  UnixListener listener;
+  net::UnixListener listener;
   EXPECT_EQ(listener.native_handle(), -1);
   std::error_code ec;
   auto [stream, peer] = listener.accept(ec);
@@ -643,31 +550,21 @@ TEST(UnixListener, DefaultConstructedIsEmptyAndReportsBadDescriptor) {
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
-TEST(UnixListener, ThrowingOverloadsThrowSystemError) {
-  const test::DescriptorLeakCheck leak_check;
+TEST_F(UnixListener, ThrowingOverloadsThrowSystemError) {
   const TempDir dir;
   const std::string path = dir.path("socket");
-  UnixListener listener = UnixListener::bind(path);
+  net::UnixListener listener = net::UnixListener::bind(path);
   EXPECT_EQ(listener.local_addr().as_pathname(), std::optional<std::string_view>(path));
   EXPECT_FALSE(listener.take_error());
-  try {
-    (void)listener.accept();
-    ADD_FAILURE() << "accept without a connection did not throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::operation_would_block) << error.what();
-  }
+  EXPECT_EQ(test::thrown_code([&] { (void)listener.accept(); }), std::errc::operation_would_block);
   const UnixStream client = UnixStream::connect(path);
   auto [stream, peer] = listener.accept();
   EXPECT_GE(stream.native_handle(), 0);
-  try {
-    (void)UnixListener::bind(path);
-    ADD_FAILURE() << "a second bind did not throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::address_in_use) << error.what();
-  }
-  EXPECT_THROW((void)UnixListener::bind_addr(UnixSocketAddr::from_pathname(path)),
+  EXPECT_EQ(test::thrown_code([&] { (void)net::UnixListener::bind(path); }),
+            std::errc::address_in_use);
+  EXPECT_THROW((void)net::UnixListener::bind_addr(UnixSocketAddr::from_pathname(path)),
                std::system_error);
-  const UnixListener empty;
+  const net::UnixListener empty;
   EXPECT_THROW((void)empty.local_addr(), std::system_error);
   EXPECT_THROW((void)empty.take_error(), std::system_error);
 }

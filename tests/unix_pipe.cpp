@@ -23,105 +23,29 @@
 
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
+#include "support/io.hpp"
+#include "support/raw_fd.hpp"
+#include "support/setup.hpp"
+#include "support/source_type.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Events;
-using miocpp::Interest;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::posix::pipe::Receiver;
-using miocpp::posix::pipe::Sender;
-using test::Ready;
+using miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Token;
+using miocpp::posix::pipe::Receiver, miocpp::posix::pipe::Sender;
+using test::as_string, test::Ready;
 
-constexpr Token receiver_token{0};
-constexpr Token sender_token{1};
+constexpr Token receiver_token{0}, sender_token{1};
 constexpr std::string_view hello = "Hello world";
 
-static_assert(miocpp::event::Source<Sender> && miocpp::event::Source<Receiver>);
-static_assert(std::is_nothrow_default_constructible_v<Sender> &&
-              std::is_nothrow_default_constructible_v<Receiver>);
-static_assert(std::is_nothrow_move_constructible_v<Sender> &&
-              std::is_nothrow_move_assignable_v<Sender>);
-static_assert(std::is_nothrow_move_constructible_v<Receiver> &&
-              std::is_nothrow_move_assignable_v<Receiver>);
-static_assert(!std::is_copy_constructible_v<Sender> && !std::is_copy_assignable_v<Receiver>);
-static_assert(std::is_same_v<Sender::native_handle_type, int> &&
-              std::is_same_v<Receiver::native_handle_type, int>);
-
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
-
-/// Both ends of a new pipe; the test stops if it cannot be made.
-#define OPEN_PIPE(sender, receiver)                                   \
-  std::error_code sender##_ec;                                        \
-  auto [sender, receiver] = miocpp::posix::pipe::create(sender##_ec); \
-  ASSERT_FALSE(sender##_ec) << sender##_ec.message()
-
-std::string as_string(std::span<const std::byte> bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};  // NOLINT(*-reinterpret-cast)
-}
-
-/// Polls once (up to `timeout`) and expects exactly one event, for `token`.
-const miocpp::Event* expect_exactly_one_event(Poll& poll, Events& events, Token token,
-                                              std::chrono::milliseconds timeout = 1s) {
-  std::error_code ec;
-  poll.poll(events, timeout, ec);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_EQ(events.size(), 1U) << test::describe(events);
-  if (events.size() != 1) {
-    return nullptr;
-  }
-  EXPECT_EQ(events.begin()->token(), token) << *events.begin();
-  return events.begin();
-}
-
-/// Writes until the pipe is full; returns how much went in.
-std::size_t fill(Sender& sender) {
-  const std::vector<std::byte> chunk(4096, std::byte{0x5a});
-  std::size_t total = 0;
-  for (;;) {
-    std::error_code ec;
-    const std::size_t written = sender.write(chunk, ec);
-    if (ec) {
-      EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
-      return total;
-    }
-    total += written;
-  }
-}
-
-/// Reads until would_block (or end of file); returns how much came out.
-std::size_t drain(Receiver& receiver) {
-  std::vector<std::byte> buffer(4096);
-  std::size_t total = 0;
-  for (;;) {
-    std::error_code ec;
-    const std::size_t count = receiver.read(buffer, ec);
-    if (ec) {
-      EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
-      return total;
-    }
-    if (count == 0) {
-      return total;
-    }
-    total += count;
-  }
-}
+static_assert(test::OwningSource<Sender, int> && test::OwningSource<Receiver, int>);
 
 int status_flags(int fd) {
   return ::fcntl(fd, F_GETFL);
 }
 int descriptor_flags(int fd) {
   return ::fcntl(fd, F_GETFD);
-}
-bool is_open(int fd) {
-  return ::fcntl(fd, F_GETFD) >= 0;
 }
 
 /// Ignores SIGPIPE for its lifetime and then puts the previous disposition back.
@@ -169,14 +93,11 @@ TEST(UnixPipe, ReadOfAnEmptyPipeWouldBlock) {
 }
 
 TEST(UnixPipe, SenderRegisteredWritableGetsWritableEvent) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
-  std::error_code ec;
-  poll.registry().register_source(sender, sender_token, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, sender, sender_token, Interest::writable);
 
-  const miocpp::Event* event = expect_exactly_one_event(poll, events, sender_token);
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, sender_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_writable()) << *event;
   EXPECT_FALSE(event->is_readable()) << *event;
@@ -187,21 +108,18 @@ TEST(UnixPipe, SenderRegisteredWritableGetsWritableEvent) {
 }
 
 TEST(UnixPipe, WriteMakesReceiverReadable) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(sender, sender_token, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
+  REGISTER(poll, sender, sender_token, Interest::writable);
   test::expect_events(poll, events, {{sender_token, Ready::writable}});
   test::expect_no_events(poll, events);
 
   EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());
   ASSERT_FALSE(ec) << ec.message();
 
-  const miocpp::Event* event = expect_exactly_one_event(poll, events, receiver_token);
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, receiver_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_readable()) << *event;
   EXPECT_FALSE(event->is_writable()) << *event;
@@ -218,18 +136,16 @@ TEST(UnixPipe, WriteMakesReceiverReadable) {
   // Drained to would_block, the receiver reports the next write again.
   EXPECT_EQ(sender.write(test::bytes_of("x"), ec), 1U);
   ASSERT_FALSE(ec) << ec.message();
-  event = expect_exactly_one_event(poll, events, receiver_token);
+  event = test::expect_exactly_one_event(poll, events, receiver_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_readable()) << *event;
 }
 
 TEST(UnixPipe, VectoredWriteAndReadKeepTheOrder) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
 
   const std::array<miocpp::IoSlice, 4> out = {
       miocpp::IoSlice(test::bytes_of("one,")), miocpp::IoSlice(test::bytes_of("")),
@@ -255,17 +171,14 @@ TEST(UnixPipe, VectoredWriteAndReadKeepTheOrder) {
 }
 
 TEST(UnixPipe, SenderIsWritableAgainAfterTheReceiverDrains) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(sender, sender_token, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, sender, sender_token, Interest::writable);
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
   test::expect_events(poll, events, {{sender_token, Ready::writable}});
 
-  const std::size_t written = fill(sender);
+  const std::size_t written = test::fill(sender, 4096);
   ASSERT_GT(written, 0U);
   // The receiver learns about the data once; the full sender says nothing.
   test::expect_events(poll, events, {{receiver_token, Ready::readable}});
@@ -275,8 +188,8 @@ TEST(UnixPipe, SenderIsWritableAgainAfterTheReceiverDrains) {
   EXPECT_EQ(sender.write(one, ec), 0U);
   EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
 
-  EXPECT_EQ(drain(receiver), written);
-  const miocpp::Event* event = expect_exactly_one_event(poll, events, sender_token);
+  EXPECT_EQ(test::drain(receiver, 4096), written);
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, sender_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_writable()) << *event;
   EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());
@@ -284,15 +197,13 @@ TEST(UnixPipe, SenderIsWritableAgainAfterTheReceiverDrains) {
 }
 
 TEST(UnixPipe, DroppingTheSenderGivesOneReadClosedEvent) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
 
   sender = Sender();
-  const miocpp::Event* event = expect_exactly_one_event(poll, events, receiver_token);
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, receiver_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_read_closed()) << *event;
   EXPECT_FALSE(event->is_writable()) << *event;
@@ -306,15 +217,12 @@ TEST(UnixPipe, DroppingTheSenderGivesOneReadClosedEvent) {
 // Hung-up ends that nobody reads or writes stay hung up. They are reported once, and after that a
 // poll waits out its whole timeout instead of returning at once, again and again.
 TEST(UnixPipe, HungUpEndsThatAreLeftAloneAreReportedOnceAndDoNotSpin) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   OPEN_PIPE(lone_sender, gone_receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  poll.registry().register_source(lone_sender, sender_token, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
+  REGISTER(poll, lone_sender, sender_token, Interest::writable);
   test::expect_events(poll, events, {{sender_token, Ready::writable}});
 
   EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());  // never read
@@ -323,25 +231,16 @@ TEST(UnixPipe, HungUpEndsThatAreLeftAloneAreReportedOnceAndDoNotSpin) {
   test::expect_events(poll, events,
                       {{receiver_token, Ready::read_closed}, {sender_token, Ready::write_closed}});
 
-  for (int round = 0; round < 3; ++round) {
-    const auto start = std::chrono::steady_clock::now();
-    poll.poll(events, 100ms, ec);
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    ASSERT_FALSE(ec) << ec.message();
-    EXPECT_TRUE(events.empty()) << test::describe(events);
-    EXPECT_GE(elapsed, 100ms) << "the poll returned early: a hung-up end keeps it spinning";
-  }
+  test::expect_polls_wait_quietly(poll, events, 100ms);
 }
 
 // As mio does it: the sender writes and is dropped on another thread; the receiver first sees the
 // data, then exactly one read_closed event, and reads the data before the end of file.
 TEST(UnixPipe, DroppingTheSenderOnAnotherThreadAfterWriting) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
 
   std::atomic<int> step{0};
   std::error_code write_ec;
@@ -358,7 +257,7 @@ TEST(UnixPipe, DroppingTheSenderOnAnotherThreadAfterWriting) {
     std::this_thread::yield();
   }
   ASSERT_FALSE(write_ec) << write_ec.message();
-  const miocpp::Event* event = expect_exactly_one_event(poll, events, receiver_token);
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, receiver_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_readable()) << *event;
   EXPECT_FALSE(event->is_read_closed()) << *event;
@@ -368,7 +267,7 @@ TEST(UnixPipe, DroppingTheSenderOnAnotherThreadAfterWriting) {
     std::this_thread::yield();
   }
   writer.join();
-  event = expect_exactly_one_event(poll, events, receiver_token);
+  event = test::expect_exactly_one_event(poll, events, receiver_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_read_closed()) << *event;
   test::expect_no_events(poll, events);
@@ -383,17 +282,15 @@ TEST(UnixPipe, DroppingTheSenderOnAnotherThreadAfterWriting) {
 
 TEST(UnixPipe, DroppingTheReceiverGivesOneWriteClosedEvent) {
   const IgnoreSigpipe ignore_sigpipe;
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(sender, sender_token, Interest::writable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, sender, sender_token, Interest::writable);
   test::expect_events(poll, events, {{sender_token, Ready::writable}});
   test::expect_no_events(poll, events);
 
   receiver = Receiver();
-  const miocpp::Event* event = expect_exactly_one_event(poll, events, sender_token);
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, sender_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_write_closed()) << *event;
   EXPECT_FALSE(event->is_readable()) << *event;
@@ -458,8 +355,8 @@ TEST(UnixPipe, ReleaseGivesTheDescriptorUp) {
     EXPECT_EQ(sender.release(), -1);
   }
   // The ends are gone, the descriptors are not, and they still work.
-  ASSERT_TRUE(is_open(write_fd));
-  ASSERT_TRUE(is_open(read_fd));
+  ASSERT_TRUE(test::is_open_descriptor(write_fd));
+  ASSERT_TRUE(test::is_open_descriptor(read_fd));
   EXPECT_EQ(::write(write_fd, "ab", 2), 2);
   std::array<char, 4> buffer{};
   EXPECT_EQ(::read(read_fd, buffer.data(), buffer.size()), 2);
@@ -472,12 +369,10 @@ TEST(UnixPipe, ReleaseGivesTheDescriptorUp) {
 // release() leaves the end empty, and a registration stays with the descriptor: the new owner
 // still gets its events, and deregisters it before closing.
 TEST(UnixPipe, ReleasingARegisteredEnd) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
 
   const int read_fd = receiver.release();
   ASSERT_GE(read_fd, 0);
@@ -490,7 +385,7 @@ TEST(UnixPipe, ReleasingARegisteredEnd) {
   EXPECT_TRUE(ec);  // an empty end cannot be registered
 
   EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());
-  const miocpp::Event* event = expect_exactly_one_event(poll, events, receiver_token);
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, receiver_token);
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_readable()) << *event;
 
@@ -501,8 +396,7 @@ TEST(UnixPipe, ReleasingARegisteredEnd) {
 }
 
 TEST(UnixPipe, FromNativeAdoptsAndClosesOnDestruction) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   std::array<int, 2> fds{-1, -1};
   ASSERT_EQ(::pipe2(fds.data(), O_NONBLOCK | O_CLOEXEC), 0);
   {
@@ -512,8 +406,7 @@ TEST(UnixPipe, FromNativeAdoptsAndClosesOnDestruction) {
     EXPECT_EQ(sender.native_handle(), fds[1]);
 
     std::error_code ec;
-    poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-    ASSERT_FALSE(ec) << ec.message();
+    REGISTER(poll, receiver, receiver_token, Interest::readable);
     EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());
     ASSERT_FALSE(ec) << ec.message();
     test::expect_events(poll, events, {{receiver_token, Ready::readable}});
@@ -522,8 +415,8 @@ TEST(UnixPipe, FromNativeAdoptsAndClosesOnDestruction) {
     ASSERT_FALSE(ec) << ec.message();
     EXPECT_EQ(as_string(std::span(buffer).first(count)), hello);
   }
-  EXPECT_FALSE(is_open(fds[0]));
-  EXPECT_FALSE(is_open(fds[1]));
+  EXPECT_FALSE(test::is_open_descriptor(fds[0]));
+  EXPECT_FALSE(test::is_open_descriptor(fds[1]));
 }
 
 TEST(UnixPipe, DefaultConstructedEndsAreEmpty) {
@@ -563,8 +456,7 @@ TEST(UnixPipe, DefaultConstructedEndsAreEmpty) {
 }
 
 TEST(UnixPipe, MovedFromEndsAreEmpty) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   const int write_fd = sender.native_handle();
   const int read_fd = receiver.native_handle();
@@ -588,8 +480,7 @@ TEST(UnixPipe, MovedFromEndsAreEmpty) {
   EXPECT_EQ(ec, std::errc::bad_file_descriptor) << ec.message();
   // NOLINTEND(bugprone-use-after-move)
 
-  poll.registry().register_source(moved_receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, moved_receiver, receiver_token, Interest::readable);
   EXPECT_EQ(moved_sender.write(test::bytes_of(hello), ec), hello.size());
   ASSERT_FALSE(ec) << ec.message();
   test::expect_events(poll, events, {{receiver_token, Ready::readable}});
@@ -600,12 +491,10 @@ TEST(UnixPipe, MovedFromEndsAreEmpty) {
 // Moving a registered end keeps its registration: events still arrive, and the moved-to end is
 // the one that is registered.
 TEST(UnixPipe, MovingARegisteredEndKeepsItsRegistration) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
 
   Receiver moved(std::move(receiver));
   EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());
@@ -618,8 +507,7 @@ TEST(UnixPipe, MovingARegisteredEndKeepsItsRegistration) {
 
 TEST(UnixPipe, RegistrationFollowsTheRules) {
   OPEN_POLL(poll);
-  OPEN_POLL(other);
-  Events events(8);
+  OPEN_POLL(other, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
 
@@ -628,42 +516,36 @@ TEST(UnixPipe, RegistrationFollowsTheRules) {
   poll.registry().deregister(receiver, ec);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
 
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
   poll.registry().register_source(receiver, Token(7), Interest::readable, ec);
   EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
   other.registry().register_source(receiver, Token(7), Interest::readable, ec);
   EXPECT_EQ(ec, std::errc::file_exists) << ec.message();
 
   // Reregistering changes the token the events carry.
-  poll.registry().reregister(receiver, Token(42), Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REREGISTER(poll, receiver, Token(42), Interest::readable);
   EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());
-  const miocpp::Event* event = expect_exactly_one_event(poll, events, Token(42));
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, Token(42));
   ASSERT_NE(event, nullptr);
   EXPECT_TRUE(event->is_readable());
-  EXPECT_EQ(drain(receiver), hello.size());
+  EXPECT_EQ(test::drain(receiver, 4096), hello.size());
 
   // Deregistered, it is silent, and it can be registered again (here with the other Poll).
-  poll.registry().deregister(receiver, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  DEREGISTER(poll, receiver);
   poll.registry().deregister(receiver, ec);
   EXPECT_EQ(ec, std::errc::no_such_file_or_directory) << ec.message();
   EXPECT_EQ(sender.write(test::bytes_of(hello), ec), hello.size());
   test::expect_no_events(poll, events);
-  other.registry().register_source(receiver, Token(9), Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(other, receiver, Token(9), Interest::readable);
   test::expect_events(other, events, {{Token(9), Ready::readable}});
   test::expect_no_events(poll, events);
 }
 
 TEST(UnixPipe, BothEndsOnOnePoll) {
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
   poll.registry().register_source(sender, sender_token, Interest::readable | Interest::writable,
                                   ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -677,12 +559,10 @@ TEST(UnixPipe, BothEndsOnOnePoll) {
 TEST(UnixPipe, StreamsOneMebibyteBetweenThreads) {
   constexpr std::size_t total = std::size_t{1} << 20U;
   const auto pattern = [](std::size_t i) { return static_cast<std::byte>(i % 251U); };
-  OPEN_POLL(poll);
-  Events events(8);
+  OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);
   std::error_code ec;
-  poll.registry().register_source(receiver, receiver_token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
 
   std::error_code writer_ec;
   std::thread writer([&, out = std::move(sender)]() mutable {
@@ -711,7 +591,6 @@ TEST(UnixPipe, StreamsOneMebibyteBetweenThreads) {
     }
   });
 
-  std::vector<std::byte> buffer(7'000);
   std::size_t received = 0;
   std::size_t mismatches = 0;
   bool end_of_file = false;
@@ -719,21 +598,11 @@ TEST(UnixPipe, StreamsOneMebibyteBetweenThreads) {
   while (!end_of_file && std::chrono::steady_clock::now() < deadline) {
     poll.poll(events, 1s, ec);
     ASSERT_FALSE(ec) << ec.message();
-    for (;;) {
-      const std::size_t count = receiver.read(buffer, ec);
-      if (ec) {
-        ASSERT_EQ(ec, std::errc::operation_would_block) << ec.message();
-        break;
-      }
-      if (count == 0) {
-        end_of_file = true;
-        break;
-      }
-      for (std::size_t i = 0; i < count; ++i) {
-        mismatches += buffer[i] == pattern(received + i) ? 0U : 1U;
-      }
-      received += count;
-    }
+    end_of_file = test::drain_into(receiver, 7'000, [&](std::span<const std::byte> bytes) {
+                    for (const std::byte byte : bytes) {
+                      mismatches += byte == pattern(received++) ? 0U : 1U;
+                    }
+                  }).ended;
   }
   writer.join();
   EXPECT_FALSE(writer_ec) << writer_ec.message();
@@ -753,18 +622,12 @@ TEST(UnixPipe, ThrowingOverloadsThrowSystemError) {
   poll.registry().register_source(receiver, receiver_token, Interest::readable);
   EXPECT_NO_THROW(sender.set_nonblocking(true));
 
-  try {
-    (void)receiver.read(buffer);
-    ADD_FAILURE() << "read of an empty pipe did not throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::operation_would_block) << error.what();
-  }
-  try {
-    poll.registry().register_source(receiver, receiver_token, Interest::readable);
-    ADD_FAILURE() << "a second registration did not throw";
-  } catch (const std::system_error& error) {
-    EXPECT_EQ(error.code(), std::errc::file_exists) << error.what();
-  }
+  EXPECT_EQ(test::thrown_code([&, &end = receiver] { (void)end.read(buffer); }),
+            std::errc::operation_would_block);
+  EXPECT_EQ(test::thrown_code([&, &end = receiver] {
+              poll.registry().register_source(end, receiver_token, Interest::readable);
+            }),
+            std::errc::file_exists);
   Receiver empty;
   std::array<miocpp::IoSliceMut, 1> in = {miocpp::IoSliceMut(buffer)};
   EXPECT_THROW((void)empty.read_vectored(in), std::system_error);

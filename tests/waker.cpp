@@ -15,27 +15,19 @@
 #include <gtest/gtest.h>
 
 #include "support/expect.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
 
 using namespace std::chrono_literals;
-using miocpp::Events;
-using miocpp::Poll;
-using miocpp::Token;
-using miocpp::Waker;
+using miocpp::Events, miocpp::Poll, miocpp::Token, miocpp::Waker;
 
 constexpr Token waker_token{10};
 
 static_assert(!std::is_copy_constructible_v<Waker> && !std::is_copy_assignable_v<Waker>);
 static_assert(std::is_nothrow_move_constructible_v<Waker> &&
               std::is_nothrow_move_assignable_v<Waker>);
-
-/// A Poll that must open; the test stops if it does not.
-#define OPEN_POLL(name)      \
-  std::error_code name##_ec; \
-  Poll name(name##_ec);      \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
 
 /// Polls once and returns what the OS said.
 std::error_code poll_once(Poll& poll, Events& events,
@@ -48,12 +40,9 @@ std::error_code poll_once(Poll& poll, Events& events,
 /// One poll (with a generous timeout, which a wake makes return at once) must report exactly one
 /// event: the waker's, readable.
 void expect_one_waker_event(Poll& poll, Events& events, Token token) {
-  const std::error_code ec = poll_once(poll, events, 2s);
-  ASSERT_FALSE(ec) << ec.message();
-  ASSERT_EQ(events.size(), 1U) << test::describe(events);
-  const miocpp::Event& event = *events.begin();
-  EXPECT_EQ(event.token(), token) << event;
-  EXPECT_TRUE(event.is_readable()) << event;
+  const miocpp::Event* event = test::expect_exactly_one_event(poll, events, token, 2s);
+  ASSERT_NE(event, nullptr);
+  EXPECT_TRUE(event->is_readable()) << *event;
 }
 
 /// Wakes `poll` with a second source (a UDP socket registered readable, which works on every
@@ -100,8 +89,7 @@ class Watchdog {
 };
 
 TEST(Waker, WakeOnSameThreadGivesOneReadableEvent) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -113,8 +101,7 @@ TEST(Waker, WakeOnSameThreadGivesOneReadableEvent) {
 }
 
 TEST(Waker, NothingHappensWithoutAWake) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -124,8 +111,7 @@ TEST(Waker, NothingHappensWithoutAWake) {
 TEST(Waker, EveryTokenValueWorks) {
   for (const std::size_t value : {std::size_t{0}, std::size_t{1}, SIZE_MAX - 1, SIZE_MAX}) {
     SCOPED_TRACE(value);
-    OPEN_POLL(poll);
-    Events events(4);
+    OPEN_POLL(poll, events(4));
     std::error_code ec;
     const Waker waker(poll.registry(), Token(value), ec);
     ASSERT_FALSE(ec) << ec.message();
@@ -137,8 +123,7 @@ TEST(Waker, EveryTokenValueWorks) {
 }
 
 TEST(Waker, EventIsReadableOnly) {
-  OPEN_POLL(poll);
-  Events events(4);
+  OPEN_POLL(poll, events(4));
   std::error_code ec;
   const Waker waker(poll.registry(), Token(SIZE_MAX), ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -157,8 +142,7 @@ TEST(Waker, EventIsReadableOnly) {
 }
 
 TEST(Waker, WakesABlockedPollFromAnotherThread) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -186,8 +170,7 @@ TEST(Waker, WakesABlockedPollFromAnotherThread) {
 }
 
 TEST(Waker, WakeBeforeTheOtherThreadPollsIsNotLost) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -201,8 +184,7 @@ TEST(Waker, WakeBeforeTheOtherThreadPollsIsNotLost) {
 }
 
 TEST(Waker, ManyWakesOnOneThreadCoalesceIntoOneEvent) {
-  OPEN_POLL(poll);
-  Events events(1024);
+  OPEN_POLL(poll, events(1024));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -218,8 +200,7 @@ TEST(Waker, ManyWakesOnOneThreadCoalesceIntoOneEvent) {
 }
 
 TEST(Waker, ManyWakesFromFourThreadsCoalesceIntoOneEvent) {
-  OPEN_POLL(poll);
-  Events events(1024);
+  OPEN_POLL(poll, events(1024));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -253,8 +234,7 @@ TEST(Waker, ManyWakesFromFourThreadsCoalesceIntoOneEvent) {
 // More wakes than a self-pipe holds (64 KiB on Linux) without a poll in between: a waker that
 // must drain itself to make room still succeeds and still reports once.
 TEST(Waker, WakesWithoutPollingNeverFail) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -275,8 +255,7 @@ TEST(Waker, WakesWithoutPollingNeverFail) {
 }
 
 TEST(Waker, RearmsAfterEveryPoll) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -312,8 +291,7 @@ TEST(Waker, WakeAfterThePollIsGoneDoesNotCrash) {
 }
 
 TEST(Waker, SecondWakerOnOnePollIsRefused) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   auto first = std::make_optional<Waker>(poll.registry(), Token(1), ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -348,8 +326,7 @@ TEST(Waker, SecondWakerOnOnePollIsRefused) {
 
 TEST(Waker, WakersOfDifferentPollsAreIndependent) {
   OPEN_POLL(poll1);
-  OPEN_POLL(poll2);
-  Events events(16);
+  OPEN_POLL(poll2, events(16));
   std::error_code ec;
   const Waker waker1(poll1.registry(), Token(1), ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -363,8 +340,7 @@ TEST(Waker, WakersOfDifferentPollsAreIndependent) {
 }
 
 TEST(Waker, WakerOnAClonedRegistryCountsForTheSamePoll) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   const miocpp::Registry clone1 = poll.registry().try_clone(ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -395,8 +371,7 @@ TEST(Waker, WakerOnAClonedRegistryCountsForTheSamePoll) {
 }
 
 TEST(Waker, MovedWakerStillWakes) {
-  OPEN_POLL(poll);
-  Events events(16);
+  OPEN_POLL(poll, events(16));
   std::error_code ec;
   Waker original(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -418,8 +393,7 @@ TEST(Waker, MovedWakerStillWakes) {
 
 TEST(Waker, MoveAssignmentTakesOverTheSlotAndFreesTheOldOne) {
   OPEN_POLL(poll1);
-  OPEN_POLL(poll2);
-  Events events(16);
+  OPEN_POLL(poll2, events(16));
   std::error_code ec;
   Waker source(poll1.registry(), Token(1), ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -458,17 +432,6 @@ TEST(Waker, EmptyRegistryIsRefused) {
 }
 
 #if MIOCPP_HAS_EXCEPTIONS
-/// The error a throwing call reported, or an empty code when it did not throw.
-template <class Call>
-std::error_code thrown_code(Call&& call) {
-  try {
-    std::forward<Call>(call)();
-  } catch (const std::system_error& error) {
-    return error.code();
-  }
-  return {};
-}
-
 TEST(Waker, ThrowingOverloadsThrowSystemError) {
   Poll poll;
   Events events(16);
@@ -477,19 +440,19 @@ TEST(Waker, ThrowingOverloadsThrowSystemError) {
   expect_one_waker_event(poll, events, waker_token);
 
   EXPECT_THROW(Waker(poll.registry(), Token(2)), std::system_error);
-  EXPECT_EQ(thrown_code([&] { const Waker second(poll.registry(), Token(2)); }),
+  EXPECT_EQ(test::thrown_code([&] { const Waker second(poll.registry(), Token(2)); }),
             std::errc::file_exists);
-  EXPECT_EQ(thrown_code([&] { const Waker second(poll.registry().try_clone(), Token(2)); }),
+  EXPECT_EQ(test::thrown_code([&] { const Waker second(poll.registry().try_clone(), Token(2)); }),
             std::errc::file_exists);
 
   const Waker moved(std::move(waker));
   EXPECT_NO_THROW(moved.wake());
   // NOLINTNEXTLINE(bugprone-use-after-move): the moved-from state is under test
-  EXPECT_EQ(thrown_code([&] { waker.wake(); }), std::errc::bad_file_descriptor);
+  EXPECT_EQ(test::thrown_code([&] { waker.wake(); }), std::errc::bad_file_descriptor);
 
   const Poll other(std::move(poll));
   // NOLINTNEXTLINE(bugprone-use-after-move): a moved-from Poll's registry is empty
-  EXPECT_EQ(thrown_code([&] { const Waker empty(poll.registry(), Token(5)); }),
+  EXPECT_EQ(test::thrown_code([&] { const Waker empty(poll.registry(), Token(5)); }),
             std::errc::bad_file_descriptor);
 }
 #endif
@@ -497,8 +460,7 @@ TEST(Waker, ThrowingOverloadsThrowSystemError) {
 // Several threads wake as fast as they can while one thread polls in a loop: every poll returns
 // (there is always a wake pending) and reports the Waker at most once.
 TEST(Waker, StressManyThreadsWakeWhileOnePolls) {
-  OPEN_POLL(poll);
-  Events events(64);
+  OPEN_POLL(poll, events(64));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -550,8 +512,7 @@ TEST(Waker, StressManyThreadsWakeWhileOnePolls) {
 // Lock-step: each round one of four threads wakes while the poller blocks; no wake is lost and
 // none is reported twice.
 TEST(Waker, StressNoWakeIsLostBetweenThreads) {
-  OPEN_POLL(poll);
-  Events events(64);
+  OPEN_POLL(poll, events(64));
   std::error_code ec;
   const Waker waker(poll.registry(), waker_token, ec);
   ASSERT_FALSE(ec) << ec.message();

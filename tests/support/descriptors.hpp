@@ -1,24 +1,24 @@
-// Counting this process's open descriptors (POSIX) or kernel handles (Windows), to prove nothing
-// leaks.
+// Counting this process's open descriptors (POSIX) or kernel handles (Windows), and the checks
+// that fail a test which leaves some open (or closes some it did not open).
 #pragma once
 
-#include <cstddef>
-
-#include <miocpp/config.hpp>
-
-#if MIOCPP_OS_WINDOWS
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 #include <string_view>
 #include <system_error>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include <miocpp/miocpp.hpp>
+
+#if MIOCPP_OS_WINDOWS
 #include <miocpp/sys/windows/windows.hpp>
-#else
-#include <filesystem>
 #endif
 
 namespace test {
@@ -112,5 +112,33 @@ inline std::size_t open_descriptor_count() {
   return count;
 #endif
 }
+
+/// Fails the running test if, when it goes out of scope, more or fewer descriptors are open than
+/// when it was created. Declare it first in a test so that it is destroyed last.
+class DescriptorLeakCheck {
+ public:
+  DescriptorLeakCheck() : before_(open_descriptor_count()) {}
+  DescriptorLeakCheck(const DescriptorLeakCheck&) = delete;
+  DescriptorLeakCheck& operator=(const DescriptorLeakCheck&) = delete;
+  ~DescriptorLeakCheck() {
+    EXPECT_EQ(open_descriptor_count(), before_)
+        << "the test left descriptors open (or closed some)";
+  }
+
+ private:
+  std::size_t before_;
+};
+
+/// The fixture of a test that must leave the descriptors as it found them: a DescriptorLeakCheck
+/// from SetUp to TearDown, which runs after the test body's locals are gone.
+template <class Base = ::testing::Test>
+class LeakChecked : public Base {
+ protected:
+  void SetUp() override { check_.emplace(); }
+  void TearDown() override { check_.reset(); }
+
+ private:
+  std::optional<DescriptorLeakCheck> check_;
+};
 
 }  // namespace test

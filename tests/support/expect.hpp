@@ -1,18 +1,21 @@
-// Shared assertions for the test suite: waiting for the events a test expects.
+// Waiting for the events a test expects, and printing what a poll saw.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <initializer_list>
+#include <ostream>
 #include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "support/text.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace test {
@@ -70,14 +73,21 @@ inline Ready readiness_for(const miocpp::Events& events, miocpp::Token token) {
   return static_cast<Ready>(bits);
 }
 
+/// Whether one poll's batch has an event for `token`.
+inline bool has_token(const miocpp::Events& events, miocpp::Token token) {
+  for (const miocpp::Event& event : events) {
+    if (event.token() == token) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// Whether one poll's batch reports `expected.token` with (at least) the readiness expected.
 inline bool matches(const miocpp::Events& events, const Expected& expected) {
   const auto wanted = static_cast<unsigned>(expected.ready);
-  bool seen = false;
-  for (const miocpp::Event& event : events) {
-    seen = seen || event.token() == expected.token;
-  }
-  return seen && (static_cast<unsigned>(readiness_for(events, expected.token)) & wanted) == wanted;
+  return has_token(events, expected.token) &&
+         (static_cast<unsigned>(readiness_for(events, expected.token)) & wanted) == wanted;
 }
 
 inline std::string describe(const miocpp::Events& events) {
@@ -119,9 +129,57 @@ inline void expect_no_events(miocpp::Poll& poll, miocpp::Events& events,
   EXPECT_TRUE(events.empty()) << "unexpected events:\n" << describe(events);
 }
 
-/// Bytes of a string literal, for writing.
-inline std::span<const std::byte> bytes_of(std::string_view text) {
-  return std::as_bytes(std::span(text.data(), text.size()));
+/// Polls once (up to `timeout`) and expects exactly one event, for `token`; that event, or nullptr.
+inline const miocpp::Event* expect_exactly_one_event(
+    miocpp::Poll& poll, miocpp::Events& events, miocpp::Token token,
+    std::chrono::milliseconds timeout = std::chrono::seconds(1)) {
+  std::error_code ec;
+  poll.poll(events, timeout, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(events.size(), 1U) << describe(events);
+  if (events.size() != 1) {
+    return nullptr;
+  }
+  EXPECT_EQ(events.begin()->token(), token) << *events.begin();
+  return events.begin();
+}
+
+/// Polls three times for `wait` each and expects nothing, each poll waiting its full time: a
+/// source that keeps reporting (or makes the poll return early) would make the loop spin.
+inline void expect_polls_wait_quietly(miocpp::Poll& poll, miocpp::Events& events,
+                                      std::chrono::milliseconds wait) {
+  for (int round = 0; round < 3; ++round) {
+    const auto start = std::chrono::steady_clock::now();
+    std::error_code ec;
+    poll.poll(events, wait, ec);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_TRUE(events.empty()) << describe(events);
+    EXPECT_GE(elapsed, wait) << "the poll returned early: something keeps it spinning";
+  }
+}
+
+/// Polls until an event for `token` satisfies `predicate`, for up to `timeout`; other events
+/// are ignored. True when one did.
+template <class Predicate>
+bool wait_for_event(miocpp::Poll& poll, miocpp::Events& events, miocpp::Token token,
+                    Predicate predicate,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    poll.poll(events, std::chrono::milliseconds(50), ec);
+    if (ec && ec != std::errc::interrupted) {
+      ADD_FAILURE() << "poll: " << ec.message();
+      return false;
+    }
+    for (const miocpp::Event& event : events) {
+      if (event.token() == token && predicate(event)) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace test

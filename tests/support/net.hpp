@@ -1,7 +1,7 @@
-// Helpers for the TCP tests: loopback addresses of both families, raw (blocking) peer sockets
-// written against the socket API directly rather than through miocpp, connected miocpp stream
-// pairs, descriptor flag checks, a SIGPIPE detector and a leak-checking fixture. Each has a POSIX
-// and a Winsock implementation (socket_api.hpp), so the tests that use them run on both.
+// What the TCP and UDP tests share: loopback addresses of both families, raw (blocking) peer
+// sockets written against the socket API directly rather than through miocpp, connected miocpp
+// stream pairs, a SIGPIPE detector and a leak-checking fixture. Each has a POSIX and a Winsock
+// implementation (socket_api.hpp), so the tests that use them run on both.
 #pragma once
 
 #include <miocpp/config.hpp>
@@ -41,6 +41,7 @@
 
 #include "support/descriptors.hpp"
 #include "support/raw_fd.hpp"
+#include "support/setup.hpp"
 #include "support/socket_api.hpp"
 #include <miocpp/miocpp.hpp>
 
@@ -57,6 +58,10 @@ inline miocpp::net::SocketAddr any_local_address() {
 inline miocpp::net::SocketAddr any_local_ipv6_address() {
   return {miocpp::net::Ipv6Addr::localhost(), 0};
 }
+
+/// The two messages the stream and datagram tests send, as mio's tests do.
+inline constexpr std::string_view data1 = "Hello world!";
+inline constexpr std::string_view data2 = "Hello mars!";
 
 /// The parameter of the tests that run once per address family.
 struct Family {
@@ -127,79 +132,6 @@ inline std::uint16_t raw_local_port(NativeSocket fd) {
   return ntohs(in6.sin6_port);
 }
 
-// ---- Descriptor flags ---------------------------------------------------------------------------
-
-#if MIOCPP_OS_WINDOWS
-/// Whether an I/O call on the socket returns at once instead of waiting. Winsock cannot be asked
-/// for a socket's FIONBIO mode, so this asks the socket the question by doing it: with nothing
-/// to take (WSAPoll reports no input), a non-blocking socket's recv (or a listener's accept)
-/// fails with WSAEWOULDBLOCK. A blocking socket would wait there, so a receive timeout bounds
-/// the probe for streams and datagrams. False if input is queued, when the probe cannot tell.
-inline bool is_nonblocking(NativeSocket fd) {
-  ::WSAPOLLFD entry{fd, POLLRDNORM, 0};
-  if (::WSAPoll(&entry, 1, 0) != 0) {
-    ADD_FAILURE() << "is_nonblocking: the socket has input queued, so the probe cannot tell";
-    return false;
-  }
-  int listening = 0;
-  int length = sizeof listening;
-  ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
-               reinterpret_cast<char*>(&listening),  // NOLINT(*-reinterpret-cast)
-               &length);
-  if (listening != 0) {
-    const SOCKET accepted = ::accept(fd, nullptr, nullptr);
-    if (accepted != INVALID_SOCKET) {
-      ::closesocket(accepted);
-      return false;
-    }
-    return ::WSAGetLastError() == WSAEWOULDBLOCK;
-  }
-  DWORD saved = 0;
-  length = sizeof saved;
-  ::getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO,
-               reinterpret_cast<char*>(&saved),  // NOLINT(*-reinterpret-cast)
-               &length);
-  set_option(fd, SOL_SOCKET, SO_RCVTIMEO, DWORD{200});
-  char byte = 0;
-  const int result = ::recv(fd, &byte, 1, MSG_PEEK);
-  const int error = ::WSAGetLastError();
-  set_option(fd, SOL_SOCKET, SO_RCVTIMEO, saved);
-  return result == SOCKET_ERROR && error == WSAEWOULDBLOCK;
-}
-
-/// Windows' close-on-exec: the handle is not inherited by child processes.
-inline bool is_close_on_exec(NativeSocket fd) {
-  DWORD flags = 0;
-  return ::GetHandleInformation(reinterpret_cast<HANDLE>(fd),  // NOLINT(*-reinterpret-cast)
-                                &flags) != 0 &&
-         (flags & HANDLE_FLAG_INHERIT) == 0;
-}
-
-/// Whether `fd` names an open socket.
-inline bool is_open_descriptor(NativeSocket fd) {
-  int type = 0;
-  int length = sizeof type;
-  return ::getsockopt(fd, SOL_SOCKET, SO_TYPE,
-                      reinterpret_cast<char*>(&type),  // NOLINT(*-reinterpret-cast)
-                      &length) == 0;
-}
-#else
-inline bool is_nonblocking(int fd) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  return flags >= 0 && (flags & O_NONBLOCK) != 0;
-}
-
-inline bool is_close_on_exec(int fd) {
-  const int flags = ::fcntl(fd, F_GETFD);
-  return flags >= 0 && (flags & FD_CLOEXEC) != 0;
-}
-
-/// Whether `fd` names an open descriptor.
-inline bool is_open_descriptor(int fd) {
-  return ::fcntl(fd, F_GETFD) >= 0;
-}
-#endif
-
 /// SO_LINGER {on, 0 s}: closing the socket then sends RST instead of FIN. True on success.
 inline bool set_linger_zero(NativeSocket fd) {
   ::linger value{};
@@ -223,6 +155,42 @@ inline NativeSocket release_nonblocking(OwnedFd& raw) {
     return invalid_socket;
   }
   return raw.release();
+}
+
+/// A listener bound to `address` and, as `bound`, its local address; the test stops if binding
+/// fails.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
+#define BIND_LISTENER(listener, bound, address)                                               \
+  std::error_code listener##_ec;                                                              \
+  miocpp::net::TcpListener listener = miocpp::net::TcpListener::bind(address, listener##_ec); \
+  ASSERT_FALSE(listener##_ec) << listener##_ec.message();                                     \
+  [[maybe_unused]] const miocpp::net::SocketAddr bound = listener.local_addr(listener##_ec);  \
+  ASSERT_FALSE(listener##_ec) << listener##_ec.message()
+
+/// Checks one accepted connection: the peer is the client on the loopback, the local end is the
+/// listener's.
+inline void expect_accepted(const miocpp::net::TcpStream& stream,
+                            const miocpp::net::SocketAddr& peer,
+                            const miocpp::net::SocketAddr& listener,
+                            const miocpp::net::SocketAddr& client_local) {
+  std::error_code ec;
+  EXPECT_TRUE(peer.ip().is_loopback()) << peer;
+  EXPECT_EQ(peer.is_ipv6(), listener.is_ipv6());
+  EXPECT_EQ(stream.peer_addr(ec), peer);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(stream.local_addr(ec), listener);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(peer, client_local) << "accept must report the connecting socket's address";
+}
+
+/// The address of a raw connected socket, read through a TcpStream that borrows it.
+inline miocpp::net::SocketAddr local_addr_of(NativeSocket fd) {
+  miocpp::net::TcpStream borrowed = miocpp::net::TcpStream::from_native(fd);
+  std::error_code ec;
+  const miocpp::net::SocketAddr address = borrowed.local_addr(ec);
+  EXPECT_FALSE(ec) << ec.message();
+  (void)borrowed.release();
+  return address;
 }
 
 // ---- Raw (blocking) peers -----------------------------------------------------------------------
@@ -268,6 +236,12 @@ inline OwnedFd raw_connect(const miocpp::net::SocketAddr& address) {
   return fd;
 }
 
+/// `fd`, a raw blocking socket connected to `address`; the test stops if there is none.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
+#define RAW_CONNECT(fd, address)                       \
+  const test::OwnedFd fd = test::raw_connect(address); \
+  ASSERT_TRUE(fd.valid())
+
 /// A blocking listening socket on `address`; `bound` receives its address with the real port.
 inline OwnedFd raw_listen(const miocpp::net::SocketAddr& address, miocpp::net::SocketAddr& bound) {
   OwnedFd fd = raw_tcp_socket(address);
@@ -296,6 +270,14 @@ inline OwnedFd raw_bound_not_listening(const miocpp::net::SocketAddr& address,
   return fd;
 }
 
+/// `fd`, a raw socket made by `make(any_local, address)` (raw_listen, raw_bound_not_listening),
+/// with `address` where it is bound; the test stops if there is none.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
+#define OPEN_RAW(fd, address, make, any_local) \
+  miocpp::net::SocketAddr address;             \
+  test::OwnedFd fd = make(any_local, address); \
+  ASSERT_TRUE(fd.valid())
+
 /// Blocking accept; the new socket gets the raw timeouts.
 inline OwnedFd raw_accept(NativeSocket listener) {
 #if MIOCPP_OS_WINDOWS
@@ -311,34 +293,34 @@ inline OwnedFd raw_accept(NativeSocket listener) {
   return fd;
 }
 
-/// Blocking: sends all of `bytes` (MSG_NOSIGNAL: the test process must not die of SIGPIPE).
-inline bool raw_send_all(NativeSocket fd, std::span<const std::byte> bytes) {
+/// Blocking: runs `step` (one raw send or receive of what is left) until all of `bytes` went
+/// through, retrying when a signal interrupts it; false on an error or the stream's end first.
+template <class Byte, class Step>
+bool raw_transfer_all(std::span<Byte> bytes, Step step) {
   while (!bytes.empty()) {
-    const std::ptrdiff_t sent = raw_send(fd, bytes.data(), bytes.size(), send_no_signal);
-    if (sent < 0 && last_socket_error() == std::errc::interrupted) {
+    const std::ptrdiff_t done = step(bytes);
+    if (done < 0 && last_socket_error() == std::errc::interrupted) {
       continue;
     }
-    if (sent <= 0) {
+    if (done <= 0) {
       return false;
     }
-    bytes = bytes.subspan(static_cast<std::size_t>(sent));
+    bytes = bytes.subspan(static_cast<std::size_t>(done));
   }
   return true;
 }
 
+/// Blocking: sends all of `bytes` (MSG_NOSIGNAL: the test process must not die of SIGPIPE).
+inline bool raw_send_all(NativeSocket fd, std::span<const std::byte> bytes) {
+  return raw_transfer_all(bytes, [fd](std::span<const std::byte> rest) {
+    return raw_send(fd, rest.data(), rest.size(), send_no_signal);
+  });
+}
+
 /// Blocking: receives exactly `buffer.size()` bytes; false on error or end-of-stream first.
 inline bool raw_receive_exact(NativeSocket fd, std::span<std::byte> buffer) {
-  while (!buffer.empty()) {
-    const std::ptrdiff_t received = raw_recv(fd, buffer.data(), buffer.size());
-    if (received < 0 && last_socket_error() == std::errc::interrupted) {
-      continue;
-    }
-    if (received <= 0) {
-      return false;
-    }
-    buffer = buffer.subspan(static_cast<std::size_t>(received));
-  }
-  return true;
+  return raw_transfer_all(
+      buffer, [fd](std::span<std::byte> rest) { return raw_recv(fd, rest.data(), rest.size()); });
 }
 
 /// Waits with poll(2) (WSAPoll on Windows) -- not miocpp -- until `fd` reports `events`; false
@@ -396,6 +378,13 @@ inline StreamPair connected_pair(const miocpp::net::SocketAddr& any_local) {
   return pair;
 }
 
+/// An established connection from `any_local`, as `pair`; the test stops if there is none.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
+#define OPEN_PAIR(pair, any_local)                                                 \
+  test::StreamPair pair = test::connected_pair(any_local);                         \
+  ASSERT_NE(pair.client.native_handle(), test::invalid_socket) << "no connection"; \
+  ASSERT_NE(pair.server.native_handle(), test::invalid_socket) << "no connection"
+
 /// A source that a test makes readable at will, on every platform: a UDP socket bound to a free
 /// loopback port, and a second one that sends it datagrams. It stands in for an eventfd or a pipe
 /// where a test only needs "something that becomes ready". `socket` is the one to register;
@@ -431,6 +420,14 @@ struct ReadySource {
   }
 };
 
+/// `name`, a ReadySource registered readable with `poll` under `token` and made ready; the test
+/// stops if it cannot be.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
+#define READY_SOURCE(name, poll, token)                           \
+  test::ReadySource name = test::ready_source();                  \
+  REGISTER(poll, name.socket, token, miocpp::Interest::readable); \
+  ASSERT_TRUE(name.make_ready())
+
 /// Registers `source`; the error, empty on success. For
 /// `ASSERT_EQ(test::register_source(...), std::error_code())`, which prints the code on failure.
 template <class Source>
@@ -459,38 +456,10 @@ inline ReadySource ready_source() {
   return source;
 }
 
-/// Bytes of a string, for comparisons.
-inline std::string as_string(std::span<const std::byte> bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};  // NOLINT(*-reinterpret-cast)
-}
-
 /// The byte at `offset` of the test streams: not periodic in any power of two, so a lost,
 /// repeated or reordered chunk of any buffer size shows.
 constexpr std::byte pattern_byte(std::size_t offset) {
   return static_cast<std::byte>((offset % 251U) ^ ((offset >> 16U) & 0xffU));
-}
-
-/// Polls until an event for `token` satisfies `predicate`, for up to `timeout`; other events
-/// are ignored. True when one did.
-template <class Predicate>
-bool wait_for_event(miocpp::Poll& poll, miocpp::Events& events, miocpp::Token token,
-                    Predicate predicate,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::error_code ec;
-    poll.poll(events, std::chrono::milliseconds(50), ec);
-    if (ec && ec != std::errc::interrupted) {
-      ADD_FAILURE() << "poll: " << ec.message();
-      return false;
-    }
-    for (const miocpp::Event& event : events) {
-      if (event.token() == token && predicate(event)) {
-        return true;
-      }
-    }
-  }
-  return false;
 }
 
 // ---- SIGPIPE ------------------------------------------------------------------------------------
@@ -517,29 +486,9 @@ class SigpipeCounter {
   /// What a send without MSG_NOSIGNAL on a broken connection raises: one SIGPIPE.
   static constexpr int raised_by_a_plain_send = 1;
 
-  SigpipeCounter() {
-    count().store(0);
-    struct ::sigaction action {};
-    action.sa_handler = &SigpipeCounter::on_sigpipe;
-    ::sigemptyset(&action.sa_mask);
-    installed_ = ::sigaction(SIGPIPE, &action, &saved_action_) == 0;
-    ::sigset_t unblock;
-    ::sigemptyset(&unblock);
-    ::sigaddset(&unblock, SIGPIPE);
-    unblocked_ = ::pthread_sigmask(SIG_UNBLOCK, &unblock, &saved_mask_) == 0;
-  }
-  SigpipeCounter(const SigpipeCounter&) = delete;
-  SigpipeCounter& operator=(const SigpipeCounter&) = delete;
-  ~SigpipeCounter() {
-    if (unblocked_) {
-      ::pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
-    }
-    if (installed_) {
-      ::sigaction(SIGPIPE, &saved_action_, nullptr);
-    }
-  }
+  SigpipeCounter() { count().store(0); }
 
-  [[nodiscard]] bool ok() const { return installed_ && unblocked_; }
+  [[nodiscard]] bool ok() const { return handler_.installed() && handler_.unblocked(); }
   /// SIGPIPEs received since construction.
   [[nodiscard]] int received() const { return count().load(); }
 
@@ -550,29 +499,11 @@ class SigpipeCounter {
   }
   static void on_sigpipe(int /*signal*/) { count().fetch_add(1); }
 
-  struct ::sigaction saved_action_ {};
-  ::sigset_t saved_mask_{};
-  bool installed_ = false;
-  bool unblocked_ = false;
+  ScopedSignalHandler handler_{SIGPIPE, &SigpipeCounter::on_sigpipe, true};
 };
 #endif
 
 // ---- Fixtures -----------------------------------------------------------------------------------
-
-/// Fails a test that leaves descriptors open (or closes some it did not open). The count is
-/// taken in SetUp and compared in TearDown, after the test body's locals are gone.
-template <class Base = ::testing::Test>
-class LeakChecked : public Base {
- protected:
-  void SetUp() override { descriptors_before_ = open_descriptor_count(); }
-  void TearDown() override {
-    EXPECT_EQ(open_descriptor_count(), descriptors_before_)
-        << "the test left descriptors open (or closed some)";
-  }
-
- private:
-  std::size_t descriptors_before_ = 0;
-};
 
 /// A leak-checked test run once per loopback family.
 class FamilyTest : public LeakChecked<::testing::TestWithParam<Family>> {
@@ -582,3 +513,10 @@ class FamilyTest : public LeakChecked<::testing::TestWithParam<Family>> {
 };
 
 }  // namespace test
+
+/// Declares the leak-checked suite `name`, whose TEST_Ps run once per loopback family.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): a suite is declared at namespace scope
+#define FAMILY_TEST_SUITE(name)                                                            \
+  class name : public test::FamilyTest {};                                                 \
+  INSTANTIATE_TEST_SUITE_P(Loopback, name, ::testing::ValuesIn(test::loopback_families()), \
+                           test::family_name)

@@ -66,6 +66,38 @@ struct Report {
   std::string received;
 };
 
+/// Polls up to 20 times (100 ms each) until `report` has seen an event of the waker and of the
+/// stream, counting every event; a failed poll ends it with the error in the report.
+inline void collect_events(miocpp::Poll& poll, miocpp::Events& events, miocpp::Token waker_token,
+                           miocpp::Token stream_token, Report& report) {
+  for (int polls = 0; polls < 20 && (report.waker_events == 0 || report.stream_events == 0);
+       ++polls) {
+    poll.poll(events, std::chrono::milliseconds(100), report.error);
+    if (report.error) {
+      return;
+    }
+    for (const miocpp::Event& event : events) {
+      if (event.token() == waker_token && event.is_readable()) {
+        ++report.waker_events;
+      } else if (event.token() == stream_token && event.is_readable()) {
+        ++report.stream_events;
+      } else {
+        ++report.other_events;
+      }
+    }
+  }
+}
+
+/// A Waker for `registry`, or none (and `ec` set) when it cannot be made.
+inline std::optional<miocpp::Waker> make_waker(const miocpp::Registry& registry,
+                                               miocpp::Token token, std::error_code& ec) {
+  std::optional<miocpp::Waker> waker(std::in_place, registry, token, ec);
+  if (ec) {
+    waker.reset();
+  }
+  return waker;
+}
+
 // ---- odr_a.cpp ----
 /// Poll, Waker and streams made here: wakes, writes `message`, polls until both events, reads.
 Report round_trip_a(miocpp::Token waker_token, miocpp::Token stream_token,

@@ -21,6 +21,8 @@
 
 #if MIOCPP_OS_POSIX
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -110,30 +112,27 @@ inline bool write_byte(int fd) {
   return ::write(fd, &byte, 1) == 1;
 }
 
+/// Runs `step` (one read(2) or write(2)) until it fails or transfers nothing; returns the bytes
+/// transferred.
+template <class Step>
+std::size_t transfer_until_failure(Step step) {
+  std::size_t total = 0;
+  for (ssize_t count = step(); count > 0; count = step()) {
+    total += static_cast<std::size_t>(count);
+  }
+  return total;
+}
+
 /// Reads until the descriptor would block (or reports end of file); returns the bytes read.
 inline std::size_t drain(int fd) {
   std::array<char, 4096> buffer{};
-  std::size_t total = 0;
-  for (;;) {
-    const ssize_t count = ::read(fd, buffer.data(), buffer.size());
-    if (count <= 0) {
-      return total;
-    }
-    total += static_cast<std::size_t>(count);
-  }
+  return transfer_until_failure([&] { return ::read(fd, buffer.data(), buffer.size()); });
 }
 
 /// Writes until the descriptor would block (its buffer is full); returns the bytes written.
 inline std::size_t fill(int fd) {
-  std::array<char, 4096> buffer{};
-  std::size_t total = 0;
-  for (;;) {
-    const ssize_t count = ::write(fd, buffer.data(), buffer.size());
-    if (count <= 0) {
-      return total;
-    }
-    total += static_cast<std::size_t>(count);
-  }
+  const std::array<char, 4096> buffer{};
+  return transfer_until_failure([&] { return ::write(fd, buffer.data(), buffer.size()); });
 }
 
 /// Registers the raw descriptor `fd` through posix::SourceFd; the error, empty on success. For
@@ -146,12 +145,25 @@ inline std::error_code register_fd(const miocpp::Registry& registry, int fd, mio
   return ec;
 }
 
+/// Registers the raw descriptor `fd` with `poll` through posix::SourceFd; the test stops if
+/// that fails.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
+#define REGISTER_FD(poll, fd, token, interest) \
+  ASSERT_EQ(test::register_fd((poll).registry(), fd, token, interest), std::error_code())
+
 /// Both ends of a miocpp pipe, as named members (a lambda can capture them; clang 14 cannot
 /// capture structured bindings).
 struct PipeEnds {
   miocpp::posix::pipe::Sender sender;
   miocpp::posix::pipe::Receiver receiver;
 };
+
+/// Both ends of a new miocpp pipe, as `sender` and `receiver`; the test stops if it cannot be made.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
+#define OPEN_PIPE(sender, receiver)                                   \
+  std::error_code sender##_ec;                                        \
+  auto [sender, receiver] = miocpp::posix::pipe::create(sender##_ec); \
+  ASSERT_FALSE(sender##_ec) << sender##_ec.message()
 
 /// Opens a miocpp pipe; on failure the test fails and both ends are empty.
 inline PipeEnds open_pipe() {
@@ -161,22 +173,46 @@ inline PipeEnds open_pipe() {
   return {std::move(sender), std::move(receiver)};
 }
 
-#endif  // MIOCPP_OS_POSIX
-
-/// Fails the running test if, when it goes out of scope, more or fewer descriptors are open than
-/// when it was created. Declare it first in a test so that it is destroyed last.
-class DescriptorLeakCheck {
+/// Installs `handler` for `signal`, without SA_RESTART, for its lifetime, and with `unblock` also
+/// unblocks the signal for the calling thread (whatever the test runner set up); then puts both
+/// back.
+class ScopedSignalHandler {
  public:
-  DescriptorLeakCheck() : before_(open_descriptor_count()) {}
-  DescriptorLeakCheck(const DescriptorLeakCheck&) = delete;
-  DescriptorLeakCheck& operator=(const DescriptorLeakCheck&) = delete;
-  ~DescriptorLeakCheck() {
-    EXPECT_EQ(open_descriptor_count(), before_)
-        << "the test left descriptors open (or closed some)";
+  ScopedSignalHandler(int signal, void (*handler)(int), bool unblock = false) : signal_(signal) {
+    struct ::sigaction action {};
+    action.sa_handler = handler;
+    ::sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // deliberately no SA_RESTART
+    installed_ = ::sigaction(signal_, &action, &previous_) == 0;
+    if (unblock) {
+      ::sigset_t set;
+      ::sigemptyset(&set);
+      ::sigaddset(&set, signal_);
+      unblocked_ = ::pthread_sigmask(SIG_UNBLOCK, &set, &previous_mask_) == 0;
+    }
+  }
+  ScopedSignalHandler(const ScopedSignalHandler&) = delete;
+  ScopedSignalHandler& operator=(const ScopedSignalHandler&) = delete;
+  ~ScopedSignalHandler() {
+    if (unblocked_) {
+      ::pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
+    }
+    if (installed_) {
+      ::sigaction(signal_, &previous_, nullptr);
+    }
   }
 
+  [[nodiscard]] bool installed() const { return installed_; }
+  [[nodiscard]] bool unblocked() const { return unblocked_; }
+
  private:
-  std::size_t before_;
+  int signal_;
+  struct ::sigaction previous_ {};
+  ::sigset_t previous_mask_{};
+  bool installed_ = false;
+  bool unblocked_ = false;
 };
+
+#endif  // MIOCPP_OS_POSIX
 
 }  // namespace test

@@ -1,14 +1,18 @@
 // The socket API of the platform, for tests that check miocpp against it directly: the headers,
 // the types the API uses (a socket is an int on POSIX and a SOCKET in Winsock; address lengths are
-// socklen_t or int), and thin wrappers over the calls whose spelling differs, so that the tests
-// themselves are written once.
+// socklen_t or int), thin wrappers over the calls whose spelling differs, so that the tests
+// themselves are written once, and the flags a descriptor is checked for (non-blocking,
+// close-on-exec, open).
 #pragma once
 
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <span>
 #include <string>
 #include <system_error>
+
+#include <gtest/gtest.h>
 
 #include <miocpp/config.hpp>
 
@@ -46,7 +50,7 @@ inline constexpr int shutdown_write = SHUT_WR;
 #endif
 
 /// Makes the socket API usable before miocpp has been asked for anything (Winsock needs
-/// WSAStartup; POSIX nothing). The raw helpers call it; a test need not.
+/// WSAStartup; POSIX nothing). The raw socket calls here call it; a test need not.
 inline void start_sockets() {
 #if MIOCPP_OS_WINDOWS
   (void)miocpp::sys::windows::start_winsock();
@@ -109,6 +113,20 @@ inline std::ptrdiff_t raw_recv(NativeSocket socket, void* data, std::size_t size
 #endif
 }
 
+/// An operation for try_io: one raw recv(2) on `socket` into `buffer` (with `flags`, such as
+/// MSG_PEEK), reporting its count and error as miocpp's own calls do.
+inline auto raw_recv_operation(NativeSocket socket, std::span<std::byte> buffer, int flags = 0) {
+  return [socket, buffer, flags](std::error_code& ec) -> std::size_t {
+    const std::ptrdiff_t count = raw_recv(socket, buffer.data(), buffer.size(), flags);
+    if (count < 0) {
+      ec = last_socket_error();
+      return 0;
+    }
+    ec.clear();
+    return static_cast<std::size_t>(count);
+  };
+}
+
 /// setsockopt with the value passed by reference (Winsock wants a char pointer). True on success.
 template <class T>
 bool set_option(NativeSocket socket, int level, int name, const T& value) {
@@ -149,5 +167,78 @@ inline bool set_nonblocking(NativeSocket socket) {
   return flags >= 0 && ::fcntl(socket, F_SETFL, flags | O_NONBLOCK) == 0;
 #endif
 }
+
+// ---- Descriptor flags ---------------------------------------------------------------------------
+
+#if MIOCPP_OS_WINDOWS
+/// Whether an I/O call on the socket returns at once instead of waiting. Winsock cannot be asked
+/// for a socket's FIONBIO mode, so this asks the socket the question by doing it: with nothing
+/// to take (WSAPoll reports no input), a non-blocking socket's recv (or a listener's accept)
+/// fails with WSAEWOULDBLOCK. A blocking socket would wait there, so a receive timeout bounds
+/// the probe for streams and datagrams. False if input is queued, when the probe cannot tell.
+inline bool is_nonblocking(NativeSocket fd) {
+  ::WSAPOLLFD entry{fd, POLLRDNORM, 0};
+  if (::WSAPoll(&entry, 1, 0) != 0) {
+    ADD_FAILURE() << "is_nonblocking: the socket has input queued, so the probe cannot tell";
+    return false;
+  }
+  int listening = 0;
+  int length = sizeof listening;
+  ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
+               reinterpret_cast<char*>(&listening),  // NOLINT(*-reinterpret-cast)
+               &length);
+  if (listening != 0) {
+    const SOCKET accepted = ::accept(fd, nullptr, nullptr);
+    if (accepted != INVALID_SOCKET) {
+      ::closesocket(accepted);
+      return false;
+    }
+    return ::WSAGetLastError() == WSAEWOULDBLOCK;
+  }
+  DWORD saved = 0;
+  length = sizeof saved;
+  ::getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO,
+               reinterpret_cast<char*>(&saved),  // NOLINT(*-reinterpret-cast)
+               &length);
+  set_option(fd, SOL_SOCKET, SO_RCVTIMEO, DWORD{200});
+  char byte = 0;
+  const int result = ::recv(fd, &byte, 1, MSG_PEEK);
+  const int error = ::WSAGetLastError();
+  set_option(fd, SOL_SOCKET, SO_RCVTIMEO, saved);
+  return result == SOCKET_ERROR && error == WSAEWOULDBLOCK;
+}
+
+/// Windows' close-on-exec: the handle is not inherited by child processes.
+inline bool is_close_on_exec(NativeSocket fd) {
+  DWORD flags = 0;
+  return ::GetHandleInformation(reinterpret_cast<HANDLE>(fd),  // NOLINT(*-reinterpret-cast)
+                                &flags) != 0 &&
+         (flags & HANDLE_FLAG_INHERIT) == 0;
+}
+
+/// Whether `fd` names an open socket.
+inline bool is_open_descriptor(NativeSocket fd) {
+  int type = 0;
+  int length = sizeof type;
+  return ::getsockopt(fd, SOL_SOCKET, SO_TYPE,
+                      reinterpret_cast<char*>(&type),  // NOLINT(*-reinterpret-cast)
+                      &length) == 0;
+}
+#else
+inline bool is_nonblocking(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_NONBLOCK) != 0;
+}
+
+inline bool is_close_on_exec(int fd) {
+  const int flags = ::fcntl(fd, F_GETFD);
+  return flags >= 0 && (flags & FD_CLOEXEC) != 0;
+}
+
+/// Whether `fd` names an open descriptor.
+inline bool is_open_descriptor(int fd) {
+  return ::fcntl(fd, F_GETFD) >= 0;
+}
+#endif
 
 }  // namespace test

@@ -1,5 +1,5 @@
-// Helpers for the Unix-domain socket tests: a Poll that must open, and a temporary directory
-// for socket paths.
+// A temporary directory, removed with everything in it at the end of a test: where the
+// Unix-domain socket tests put their socket paths.
 #pragma once
 
 #include <stdlib.h>  // mkdtemp
@@ -12,15 +12,6 @@
 #include <system_error>
 
 #include <gtest/gtest.h>
-
-#include <miocpp/poll.hpp>
-
-/// A Poll that must open; the test stops if it does not.
-// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
-#define OPEN_POLL(name)         \
-  std::error_code name##_ec;    \
-  miocpp::Poll name(name##_ec); \
-  ASSERT_FALSE(name##_ec) << name##_ec.message()
 
 namespace test {
 

@@ -1,0 +1,107 @@
+// Every type exists on every backend, and what a backend cannot do reports
+// std::errc::not_supported: Unix-domain sockets, pipes and raw descriptors where there are no POSIX
+// descriptors, named pipes outside Windows. Each backend asserts its own answer to each call.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <gtest/gtest.h>
+
+#include <miocpp/miocpp.hpp>
+
+namespace {
+
+using miocpp::Interest, miocpp::Poll, miocpp::Token;
+using miocpp::net::UnixDatagram, miocpp::net::UnixListener, miocpp::net::UnixStream;
+
+// What the backend in use can do, by config.hpp's macros. The POSIX backends make Unix-domain
+// sockets and pipes and poll raw descriptors; WASI polls the descriptors the runtime handed over
+// but can make neither; Windows has named pipes and no POSIX descriptors; the shell backend
+// cannot even open a Poll.
+constexpr bool posix_backend =
+    MIOCPP_SELECTOR_EPOLL || MIOCPP_SELECTOR_KQUEUE || MIOCPP_SELECTOR_POLL;
+constexpr bool makes_unix_sockets = posix_backend;
+constexpr bool makes_pipes = posix_backend;
+constexpr bool polls_raw_descriptors = posix_backend || MIOCPP_SELECTOR_WASI;
+constexpr bool makes_named_pipes = MIOCPP_SELECTOR_IOCP;
+constexpr bool opens_a_poll = !MIOCPP_SELECTOR_SHELL;
+
+/// Expects a call's error: none where the backend `can` do it, not_supported where it cannot.
+void expect_done_or_refused(const std::error_code& ec, bool can) {
+  if (can) {
+    EXPECT_FALSE(ec) << ec.message();
+  } else {
+    EXPECT_EQ(ec, std::errc::not_supported) << ec.message();
+  }
+}
+
+/// A name no other test run uses, for the objects that have one.
+std::string unique_name(const char* what) {
+  return std::string("miocpp-support-") + what + '-' +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+TEST(PlatformSupport, UnixStreamPair) {
+  std::error_code ec;
+  auto [first, second] = UnixStream::pair(ec);
+  expect_done_or_refused(ec, makes_unix_sockets);
+  EXPECT_EQ(first.native_handle() != UnixStream().native_handle(), makes_unix_sockets);
+  EXPECT_EQ(second.native_handle() != UnixStream().native_handle(), makes_unix_sockets);
+}
+
+TEST(PlatformSupport, UnixListenerBind) {
+  const std::string path = unique_name("listener");
+  std::error_code ec;
+  const UnixListener listener = UnixListener::bind(path, ec);
+  expect_done_or_refused(ec, makes_unix_sockets);
+  EXPECT_EQ(listener.native_handle() != UnixListener().native_handle(), makes_unix_sockets);
+  // The socket file, where one was made: a refusal makes none.
+  EXPECT_EQ(std::remove(path.c_str()) == 0, makes_unix_sockets);
+}
+
+TEST(PlatformSupport, UnixDatagramUnbound) {
+  std::error_code ec;
+  const UnixDatagram socket = UnixDatagram::unbound(ec);
+  expect_done_or_refused(ec, makes_unix_sockets);
+  EXPECT_EQ(socket.native_handle() != UnixDatagram().native_handle(), makes_unix_sockets);
+}
+
+TEST(PlatformSupport, PipeCreate) {
+  std::error_code ec;
+  auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+  expect_done_or_refused(ec, makes_pipes);
+  EXPECT_EQ(sender.native_handle() >= 0, makes_pipes);
+  EXPECT_EQ(receiver.native_handle() >= 0, makes_pipes);
+}
+
+TEST(PlatformSupport, RegisteringASourceFd) {
+  std::error_code ec;
+  const Poll poll(ec);
+  expect_done_or_refused(ec, opens_a_poll);
+  if (!opens_a_poll) {
+    return;  // without a Poll there is nothing to register with: the refusal above is the answer
+  }
+  ASSERT_FALSE(ec) << ec.message();
+  // A descriptor to register: a pipe's writing end where pipes can be made, else the standard
+  // error every program is handed (Windows refuses a raw descriptor before it looks at it).
+  auto [sender, receiver] = miocpp::posix::pipe::create(ec);
+  const int fd = makes_pipes ? sender.native_handle() : 2;
+  const miocpp::posix::SourceFd source{fd};
+  poll.registry().register_source(source, Token{1}, Interest::writable, ec);
+  expect_done_or_refused(ec, polls_raw_descriptors);
+  poll.registry().deregister(source, ec);
+  expect_done_or_refused(ec, polls_raw_descriptors);
+}
+
+TEST(PlatformSupport, NamedPipeCreate) {
+  std::error_code ec;
+  const miocpp::windows::NamedPipe pipe =
+      miocpp::windows::NamedPipe::create("\\\\.\\pipe\\" + unique_name("pipe"), ec);
+  expect_done_or_refused(ec, makes_named_pipes);
+  EXPECT_EQ(pipe.native_handle() != miocpp::windows::NamedPipe().native_handle(),
+            makes_named_pipes);
+}
+
+}  // namespace
