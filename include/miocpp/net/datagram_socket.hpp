@@ -75,14 +75,17 @@ class DatagramSocket : public Base {
     return miocpp::detail::or_throw("miocpp::net::DatagramSocket::send",
                                     [&](std::error_code& ec) { return send(datagram, ec); });
   }
+  /// recv() without `ec`: throws `std::system_error` with the code it reports.
   std::size_t recv(std::span<std::byte> buffer) {
     return miocpp::detail::or_throw("miocpp::net::DatagramSocket::recv",
                                     [&](std::error_code& ec) { return recv(buffer, ec); });
   }
+  /// peek() without `ec`: throws `std::system_error` with the code it reports.
   std::size_t peek(std::span<std::byte> buffer) {
     return miocpp::detail::or_throw("miocpp::net::DatagramSocket::peek",
                                     [&](std::error_code& ec) { return peek(buffer, ec); });
   }
+  /// recv_from() without `ec`: throws `std::system_error` with the code it reports.
   std::pair<std::size_t, Address> recv_from(std::span<std::byte> buffer) {
     return miocpp::detail::or_throw("miocpp::net::DatagramSocket::recv_from",
                                     [&](std::error_code& ec) { return recv_from(buffer, ec); });

@@ -10,7 +10,7 @@
 
 namespace miocpp::net {
 
-/// The OS's record big enough for any socket address: `::sockaddr_storage` (on WASI and the
+/// The OS's record big enough for any socket address: `sockaddr_storage` (on WASI and the
 /// shell backend, which have no socket addresses, an opaque record of the same purpose).
 using SockaddrStorage = sys::SocketAddrs::Storage;
 /// The OS's type for the length of a socket address: `socklen_t` on POSIX, `int` on Windows.

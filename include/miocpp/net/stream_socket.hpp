@@ -96,23 +96,28 @@ class StreamSocket : public Base {
     return miocpp::detail::or_throw("miocpp::net::StreamSocket::read",
                                     [&](std::error_code& ec) { return read(buffer, ec); });
   }
+  /// peek() without `ec`: throws `std::system_error` with the code it reports.
   std::size_t peek(std::span<std::byte> buffer) {
     return miocpp::detail::or_throw("miocpp::net::StreamSocket::peek",
                                     [&](std::error_code& ec) { return peek(buffer, ec); });
   }
+  /// write() without `ec`: throws `std::system_error` with the code it reports.
   std::size_t write(std::span<const std::byte> bytes) {
     return miocpp::detail::or_throw("miocpp::net::StreamSocket::write",
                                     [&](std::error_code& ec) { return write(bytes, ec); });
   }
+  /// read_vectored() without `ec`: throws `std::system_error` with the code it reports.
   std::size_t read_vectored(std::span<IoSliceMut> slices) {
     return miocpp::detail::or_throw("miocpp::net::StreamSocket::read_vectored",
                                     [&](std::error_code& ec) { return read_vectored(slices, ec); });
   }
+  /// write_vectored() without `ec`: throws `std::system_error` with the code it reports.
   std::size_t write_vectored(std::span<const IoSlice> slices) {
     return miocpp::detail::or_throw(
         "miocpp::net::StreamSocket::write_vectored",
         [&](std::error_code& ec) { return write_vectored(slices, ec); });
   }
+  /// shutdown() without `ec`: throws `std::system_error` with the code it reports.
   void shutdown(Shutdown how) {
     miocpp::detail::or_throw("miocpp::net::StreamSocket::shutdown",
                              [&](std::error_code& ec) { shutdown(how, ec); });
