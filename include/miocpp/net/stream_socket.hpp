@@ -36,8 +36,11 @@ class StreamSocket : public Base {
   std::size_t read(std::span<std::byte> buffer, std::error_code& ec) noexcept {
     return this->do_io(
         [buffer](native_handle_type s, std::error_code& op_ec) {
-          return read_nothing_is_zero(buffer.empty(), sys::Sockets::receive(s, buffer, op_ec),
-                                      op_ec);
+          const std::size_t count = sys::Sockets::receive(s, buffer, op_ec);
+          if (op_ec) {
+            no_room_is_not_blocking(buffer.empty(), op_ec);
+          }
+          return count;
         },
         ec);
   }
@@ -46,7 +49,11 @@ class StreamSocket : public Base {
   std::size_t peek(std::span<std::byte> buffer, std::error_code& ec) noexcept {
     return this->do_io(
         [buffer](native_handle_type s, std::error_code& op_ec) {
-          return read_nothing_is_zero(buffer.empty(), sys::Sockets::peek(s, buffer, op_ec), op_ec);
+          const std::size_t count = sys::Sockets::peek(s, buffer, op_ec);
+          if (op_ec) {
+            no_room_is_not_blocking(buffer.empty(), op_ec);
+          }
+          return count;
         },
         ec);
   }
@@ -64,9 +71,12 @@ class StreamSocket : public Base {
   std::size_t read_vectored(std::span<IoSliceMut> slices, std::error_code& ec) noexcept {
     return this->do_io(
         [slices](native_handle_type s, std::error_code& op_ec) {
-          return read_nothing_is_zero(
-              no_room(slices),
-              sys::Sockets::receive_vectored(s, miocpp::detail::as_io_vecs(slices), op_ec), op_ec);
+          const std::size_t count =
+              sys::Sockets::receive_vectored(s, miocpp::detail::as_io_vecs(slices), op_ec);
+          if (op_ec) {  // only a failed read pays for looking at the slices
+            no_room_is_not_blocking(no_room(slices), op_ec);
+          }
+          return count;
         },
         ec);
   }
@@ -129,12 +139,10 @@ class StreamSocket : public Base {
   // A read with no room completes at once with 0 even when nothing is queued (Linux and Windows
   // answer would-block there), so "a zero-length read is valid" holds on every backend. Real
   // errors (a closed handle, a reset) still come through.
-  static std::size_t read_nothing_is_zero(bool no_room, std::size_t count,
-                                          std::error_code& ec) noexcept {
+  static void no_room_is_not_blocking(bool no_room, std::error_code& ec) noexcept {
     if (no_room && ec == std::errc::operation_would_block) {
       ec.clear();
     }
-    return count;
   }
 
   static bool no_room(std::span<IoSliceMut> slices) noexcept {
