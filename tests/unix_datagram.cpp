@@ -409,6 +409,36 @@ TEST_F(UnixDatagram, SendToOrConnectToAMissingPathIsNoSuchFile) {
   EXPECT_EQ(ec, std::errc::not_connected) << ec.message();
 }
 
+// A sender bound to a path that fills sun_path with no terminating NUL: its datagram is received
+// with its address, never taken off the queue and then reported lost, and a reply reaches it.
+TEST_F(UnixDatagram, SenderBoundToAFullLengthPathIsReceivedAndAnswered) {
+  const TempDir dir;
+  const std::string sender_path = test::full_length_path(dir);
+  const std::string receiver_path = dir.path("receiver");
+  net::UnixDatagram receiver = bind_or_fail(receiver_path);
+  const test::OwnedFd sender = test::raw_bind_unterminated(SOCK_DGRAM, sender_path);
+  const ::sockaddr_un address = test::sockaddr_for(receiver_path);
+  ASSERT_EQ(::sendto(sender.get(), data_1.data(), data_1.size(), 0, test::as_sockaddr(address),
+                     sizeof address),
+            static_cast<::ssize_t>(data_1.size()))
+      << std::strerror(errno);
+
+  std::error_code ec;
+  std::array<std::byte, 64> buffer{};
+  const auto [count, from] = receiver.recv_from(buffer, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(test::as_string(std::span(buffer).first(count)), data_1);
+  EXPECT_EQ(from.as_pathname(), std::optional<std::string_view>(sender_path));
+
+  EXPECT_EQ(receiver.send_to_addr(test::bytes_of(data_2), from, ec), data_2.size());
+  ASSERT_FALSE(ec) << ec.message();
+  std::array<char, 64> reply{};
+  EXPECT_EQ(::recv(sender.get(), reply.data(), reply.size(), 0),
+            static_cast<::ssize_t>(data_2.size()))
+      << std::strerror(errno);
+  EXPECT_EQ(std::string_view(reply.data(), data_2.size()), data_2);
+}
+
 #if MIOCPP_OS_LINUX
 TEST_F(UnixDatagram, AbstractNamesSendReceiveAndReply) {
   OPEN_POLL(poll, events(8));

@@ -146,7 +146,7 @@ TEST(UnixSocketAddr, AbstractNames) {
   EXPECT_FALSE(empty.is_unnamed());
   EXPECT_EQ(printed(empty), "@");
 
-  const std::string longest(UnixSocketAddr::max_length, 'a');
+  const std::string longest(UnixSocketAddr::max_abstract_length, 'a');
   EXPECT_EQ(UnixSocketAddr::from_abstract_name(longest, ec).as_abstract_name(),
             std::optional<std::string_view>(longest));
   EXPECT_FALSE(ec) << ec.message();
@@ -430,6 +430,41 @@ TEST_F(UnixListener, LongestPathBindsAndOneMoreIsTooLongWithNothingCreated) {
   const UnixStream client = UnixStream::connect(longest, ec);
   EXPECT_FALSE(ec) << ec.message();
   EXPECT_EQ(client.peer_addr(ec).as_pathname(), std::optional<std::string_view>(longest));
+}
+
+// A client bound to a path that fills sun_path with no terminating NUL: the accepted connection
+// and its peer's address are the client's, never an error that closes what was accepted.
+TEST_F(UnixListener, PeerBoundToAFullLengthPathIsAccepted) {
+  const TempDir dir;
+  const std::string client_path = test::full_length_path(dir);
+  ASSERT_EQ(client_path.size(), sizeof(::sockaddr_un::sun_path));
+  const std::string listener_path = dir.path("listener");
+  std::error_code ec;
+  net::UnixListener listener = net::UnixListener::bind(listener_path, ec);
+  ASSERT_FALSE(ec) << ec.message();
+
+  const test::OwnedFd client = test::raw_bind_unterminated(SOCK_STREAM, client_path);
+  const ::sockaddr_un address = sockaddr_for(listener_path);
+  ASSERT_EQ(::connect(client.get(), as_sockaddr(address), sizeof address), 0)
+      << std::strerror(errno);
+  ASSERT_EQ(::send(client.get(), "hello", 5, 0), 5) << std::strerror(errno);
+
+  auto [stream, peer] = listener.accept(ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_NE(stream.native_handle(), -1);
+  EXPECT_EQ(peer.as_pathname(), std::optional<std::string_view>(client_path));
+  EXPECT_EQ(stream.peer_addr(ec).as_pathname(), std::optional<std::string_view>(client_path));
+  EXPECT_FALSE(ec) << ec.message();
+  std::array<std::byte, 8> buffer{};
+  EXPECT_EQ(stream.read(buffer, ec), 5U);
+  EXPECT_FALSE(ec) << ec.message();
+
+  // miocpp binds such a path too, and reports it back whole.
+  const std::string own_path = dir.path(std::string(client_path.size() - dir.path("").size(), 'o'));
+  const net::UnixListener own = net::UnixListener::bind(own_path, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(own.local_addr(ec).as_pathname(), std::optional<std::string_view>(own_path));
+  EXPECT_FALSE(ec) << ec.message();
 }
 
 TEST_F(UnixListener, PathWithANulByteIsInvalidWithNothingCreated) {

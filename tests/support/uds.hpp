@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -44,6 +45,28 @@ inline ::sockaddr_un sockaddr_for(const std::string& path) {
 
 inline const ::sockaddr* as_sockaddr(const ::sockaddr_un& address) {
   return reinterpret_cast<const ::sockaddr*>(&address);  // NOLINT(*-reinterpret-cast)
+}
+
+/// A path in `dir` that fills all of sun_path, leaving no room for a terminating NUL: the kernel
+/// binds it all the same, so any local process can use one.
+inline std::string full_length_path(const TempDir& dir) {
+  const std::size_t capacity = sizeof(::sockaddr_un::sun_path);
+  const std::string prefix = dir.path("");
+  EXPECT_LT(prefix.size(), capacity);
+  return prefix + std::string(capacity - prefix.size(), 'f');
+}
+
+/// A raw socket of `type` bound to `path` with all of its bytes in sun_path and no terminator, as
+/// another program may bind it.
+inline OwnedFd raw_bind_unterminated(int type, const std::string& path) {
+  OwnedFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0));
+  ::sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  EXPECT_LE(path.size(), sizeof address.sun_path);
+  std::memcpy(&address.sun_path[0], path.data(), std::min(path.size(), sizeof address.sun_path));
+  const auto length = static_cast<::socklen_t>(offsetof(::sockaddr_un, sun_path) + path.size());
+  EXPECT_EQ(::bind(fd.get(), as_sockaddr(address), length), 0) << std::strerror(errno);
+  return fd;
 }
 
 /// A raw blocking client connected to `path`, as another program would connect.

@@ -28,11 +28,15 @@ namespace miocpp::net {
 /// the OS's sockaddr_un happens when a socket is bound, connected or sent to.
 class UnixSocketAddr {
  public:
-  /// The longest pathname or abstract name (in bytes) this type holds: Linux's sun_path is 108
-  /// bytes, one of which is a pathname's terminating or an abstract name's leading NUL. Systems
-  /// with a shorter sun_path (104 bytes on the BSDs and macOS) report a path that does not fit
-  /// theirs as std::errc::filename_too_long when it is bound, connected or sent to.
-  static constexpr std::size_t max_length = 107;
+  /// The longest pathname (in bytes) this type holds: all 108 bytes of Linux's sun_path, which
+  /// a pathname may fill with no terminating NUL. Every address the kernel reports (a peer from
+  /// accept or recv_from, getsockname, getpeername) therefore fits. Systems with a shorter
+  /// sun_path (104 bytes on the BSDs and macOS) report a path that does not fit theirs as
+  /// std::errc::filename_too_long when it is bound, connected or sent to.
+  static constexpr std::size_t max_length = 108;
+
+  /// The longest abstract name: sun_path less its leading NUL.
+  static constexpr std::size_t max_abstract_length = max_length - 1;
 
   /// Whether this system has the abstract namespace (Linux and Android).
   static constexpr bool has_abstract_names = MIOCPP_OS_LINUX == 1;
@@ -49,18 +53,19 @@ class UnixSocketAddr {
       ec = std::make_error_code(std::errc::invalid_argument);
       return {};
     }
-    return make(Kind::pathname, path, ec);
+    return make(Kind::pathname, path, max_length, ec);
   }
 
   /// An address in Linux's abstract namespace; `name` is the name without the leading NUL and
-  /// may hold any bytes (NULs too). Longer than max_length is std::errc::filename_too_long;
+  /// may hold any bytes (NULs too). Longer than max_abstract_length is
+  /// std::errc::filename_too_long;
   /// on systems without the abstract namespace the result is std::errc::not_supported.
   static UnixSocketAddr from_abstract_name(std::string_view name, std::error_code& ec) noexcept {
     if constexpr (!has_abstract_names) {
       ec = std::make_error_code(std::errc::not_supported);
       return {};
     }
-    return make(Kind::abstract_name, name, ec);
+    return make(Kind::abstract_name, name, max_abstract_length, ec);
   }
 
   /// What bind and connect do with a string: a `path` that starts with a NUL byte is an abstract
@@ -162,8 +167,9 @@ class UnixSocketAddr {
     return {bytes_.data(), size_};
   }
 
-  static UnixSocketAddr make(Kind kind, std::string_view name, std::error_code& ec) noexcept {
-    if (name.size() > max_length) {
+  static UnixSocketAddr make(Kind kind, std::string_view name, std::size_t longest,
+                             std::error_code& ec) noexcept {
+    if (name.size() > longest) {
       ec = std::make_error_code(std::errc::filename_too_long);
       return {};
     }

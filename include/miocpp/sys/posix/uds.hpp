@@ -38,15 +38,9 @@ struct Uds {
                                std::error_code& ec) noexcept {
     uds::RawUnixAddr raw;
     FileDescriptor accepted = accept_socket(listener, raw.get(), &raw.length, ec);
-    if (ec) {
-      return accepted;
+    if (!ec) {
+      peer = uds::from_raw(raw);
     }
-    const net::UnixSocketAddr address = uds::from_raw(raw, ec);
-    if (ec) {
-      accepted.reset();
-      return accepted;
-    }
-    peer = address;
     return accepted;
   }
 
@@ -111,29 +105,24 @@ struct Uds {
                                std::error_code& ec) noexcept {
     uds::RawUnixAddr raw;
     const std::size_t count = receive_bytes_from(fd, buffer, 0, raw.get(), &raw.length, ec);
-    if (ec) {
-      return 0;
+    if (!ec) {
+      from = uds::from_raw(raw);  // never fails: a received datagram is never dropped here
     }
-    const net::UnixSocketAddr sender = uds::from_raw(raw, ec);
-    if (ec) {
-      return 0;
-    }
-    from = sender;
-    return count;
+    return ec ? 0 : count;
   }
 
   /// getsockname, as a UnixSocketAddr.
   static net::UnixSocketAddr local_addr(int fd, std::error_code& ec) noexcept {
     uds::RawUnixAddr raw;
     check(::getsockname(fd, raw.get(), &raw.length), ec);
-    return ec ? net::UnixSocketAddr() : uds::from_raw(raw, ec);
+    return ec ? net::UnixSocketAddr() : uds::from_raw(raw);
   }
 
   /// getpeername, as a UnixSocketAddr; std::errc::not_connected when there is no peer.
   static net::UnixSocketAddr peer_addr(int fd, std::error_code& ec) noexcept {
     uds::RawUnixAddr raw;
     check(::getpeername(fd, raw.get(), &raw.length), ec);
-    return ec ? net::UnixSocketAddr() : uds::from_raw(raw, ec);
+    return ec ? net::UnixSocketAddr() : uds::from_raw(raw);
   }
 
  private:

@@ -35,9 +35,12 @@ struct RawUnixAddr {
 /// BSDs. An address no longer than this is unnamed.
 inline constexpr std::size_t path_offset = offsetof(::sockaddr_un, sun_path);
 inline constexpr std::size_t path_capacity = sizeof(::sockaddr_un::sun_path);
+static_assert(path_capacity <= net::UnixSocketAddr::max_length,
+              "every name the kernel reports must fit a UnixSocketAddr");
 
-/// The sockaddr_un of `address`: a pathname with its terminating NUL, an abstract name after its
-/// leading NUL and without a terminator, an unnamed address as sun_family alone (binding that
+/// The sockaddr_un of `address`: a pathname with its terminating NUL when there is room for it
+/// (a pathname that fills sun_path goes without, as the kernel allows), an abstract name after
+/// its leading NUL and without a terminator, an unnamed address as sun_family alone (binding that
 /// makes Linux pick a unique abstract name). A name that does not fit sun_path is
 /// std::errc::filename_too_long; nothing is ever cut short.
 inline RawUnixAddr to_raw(const net::UnixSocketAddr& address, std::error_code& ec) noexcept {
@@ -45,12 +48,13 @@ inline RawUnixAddr to_raw(const net::UnixSocketAddr& address, std::error_code& e
   raw.storage.sun_family = AF_UNIX;
   std::size_t used = 0;  // bytes of sun_path in use
   if (const auto path = address.as_pathname()) {
-    if (path->size() >= path_capacity) {  // the terminating NUL must fit too
+    if (path->size() > path_capacity) {
       ec = std::make_error_code(std::errc::filename_too_long);
       return {};
     }
     std::memcpy(&raw.storage.sun_path[0], path->data(), path->size());
-    used = path->size() + 1;  // the NUL is already there: storage starts zeroed
+    // The NUL is already there (storage starts zeroed) unless the path fills sun_path.
+    used = std::min(path->size() + 1, path_capacity);
   } else if (const auto name = address.as_abstract_name()) {
     if (name->size() >= path_capacity) {  // after the leading NUL
       ec = std::make_error_code(std::errc::filename_too_long);
@@ -67,26 +71,24 @@ inline RawUnixAddr to_raw(const net::UnixSocketAddr& address, std::error_code& e
   return raw;
 }
 
-/// The address in `raw` as the OS filled it. Systems report an unnamed socket differently:
-/// Linux by a length of sun_family alone (or 0, from recvfrom), others by an empty sun_path.
-/// A socket of another family is std::errc::address_family_not_supported.
-inline net::UnixSocketAddr from_raw(const RawUnixAddr& raw, std::error_code& ec) noexcept {
+/// The address in `raw` as the kernel filled it (accept, recvfrom, getsockname, getpeername).
+/// It cannot fail: every name that fits sun_path fits a UnixSocketAddr, so a peer is never lost
+/// to its address. Systems report an unnamed socket differently: Linux by a length of sun_family
+/// alone (or 0, from recvfrom), others by an empty sun_path. The kernel may count a terminating
+/// NUL it did not copy (a pathname that fills sun_path), so the length is capped at sun_path.
+/// Only a Unix socket fills these records; another family reads as unnamed.
+inline net::UnixSocketAddr from_raw(const RawUnixAddr& raw) noexcept {
   const auto length = static_cast<std::size_t>(raw.length);
-  if (length <= path_offset) {
-    ec.clear();
-    return {};
-  }
-  if (raw.storage.sun_family != AF_UNIX) {
-    ec = std::make_error_code(std::errc::address_family_not_supported);
+  if (length <= path_offset || raw.storage.sun_family != AF_UNIX) {
     return {};
   }
   const std::size_t used = std::min(length - path_offset, path_capacity);
   const char* path = &raw.storage.sun_path[0];
+  std::error_code ec;  // cannot be set: every length here is within the limits checked
   if (path[0] == '\0') {
 #if MIOCPP_OS_LINUX
     return net::UnixSocketAddr::from_abstract_name(std::string_view(path + 1, used - 1), ec);
 #else
-    ec.clear();
     return {};
 #endif
   }
