@@ -226,9 +226,12 @@ TEST_P(TcpListenerTest, TtlRoundTrips) {
     EXPECT_EQ(listener.ttl(ec), ttl);
     EXPECT_FALSE(ec) << ec.message();
   }
-  listener.set_ttl(256, ec);
-  EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
-  EXPECT_EQ(listener.ttl(ec), 255U) << "a refused set_ttl changes nothing";
+  // Checked before the OS sees them: 0xFFFFFFFF would reach Linux as -1, "the default".
+  for (const std::uint32_t ttl : {256U, 0x80000000U, 0xFFFFFFFFU}) {
+    listener.set_ttl(ttl, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument) << ttl << ": " << ec.message();
+    EXPECT_EQ(listener.ttl(ec), 255U) << "a refused set_ttl(" << ttl << ") changed the TTL";
+  }
   EXPECT_FALSE(listener.take_error(ec));
   EXPECT_FALSE(ec);
 }

@@ -680,8 +680,11 @@ TEST_P(TcpStreamTest, NodelayAndTtlRoundTrip) {
     EXPECT_FALSE(ec) << ec.message();
     EXPECT_EQ(pair.client.ttl(ec), ttl);
   }
-  pair.client.set_ttl(256, ec);
-  EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
+  for (const std::uint32_t ttl : {256U, 0x80000000U, 0xFFFFFFFFU}) {
+    pair.client.set_ttl(ttl, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument) << ttl << ": " << ec.message();
+    EXPECT_EQ(pair.client.ttl(ec), 255U) << "a refused set_ttl(" << ttl << ") changed the TTL";
+  }
 
   // Options are per socket.
   EXPECT_FALSE(pair.server.nodelay(ec));

@@ -725,6 +725,11 @@ TEST_P(UdpSocketIp, TtlRoundTrips) {
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_EQ(socket.ttl(ec), 255U);
   EXPECT_FALSE(ec) << ec.message();
+  for (const std::uint32_t ttl : {256U, 0x80000000U, 0xFFFFFFFFU}) {
+    socket.set_ttl(ttl, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument) << ttl << ": " << ec.message();
+    EXPECT_EQ(socket.ttl(ec), 255U) << "a refused set_ttl(" << ttl << ") changed the TTL";
+  }
   expect_no_socket_error(socket);
 }
 

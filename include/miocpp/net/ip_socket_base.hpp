@@ -23,8 +23,9 @@ class IpSocketBase : public SocketBase {
   }
 
   /// IP_TTL: the time-to-live of outgoing packets (on a listener: of the connections it
-  /// accepts). A value the OS refuses (outside 1-255 on Linux) gives
-  /// `std::errc::invalid_argument`. WASI preview 1 reports `std::errc::not_supported`.
+  /// accepts). Above 255 gives `std::errc::invalid_argument` on every system, before the OS
+  /// sees it; 0 is the OS's to judge (Linux refuses it, the BSDs take it). WASI preview 1
+  /// reports `std::errc::not_supported`.
   void set_ttl(std::uint32_t ttl, std::error_code& ec) noexcept {
     sys::Sockets::set_ttl(native_handle(), ttl, ec);
   }

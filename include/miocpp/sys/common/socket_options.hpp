@@ -31,10 +31,19 @@ struct OptionAccess {
   }
 };
 
+/// The largest time-to-live (IP_TTL and IP_MULTICAST_TTL): the IPv4 header holds it in a byte.
+inline constexpr std::uint32_t max_ttl = 255;
+
 /// The IP-level time-to-live, part of concepts::Sockets.
 template <class Os>
 struct TtlOption {
+  /// Above max_ttl is std::errc::invalid_argument, checked here: cast to the OS's int, a large
+  /// value would wrap, and Linux reads -1 (0xFFFFFFFF) as "back to the default".
   static void set_ttl(typename Os::Handle socket, std::uint32_t ttl, std::error_code& ec) noexcept {
+    if (ttl > max_ttl) {
+      ec = std::make_error_code(std::errc::invalid_argument);
+      return;
+    }
     Os::set(socket, IPPROTO_IP, IP_TTL, static_cast<typename Os::Int>(ttl), ec);
   }
   static std::uint32_t ttl(typename Os::Handle socket, std::error_code& ec) noexcept {
@@ -78,7 +87,7 @@ struct DatagramOptions {
 
   /// IP_MULTICAST_TTL holds 0-255; larger values give std::errc::invalid_argument.
   static void set_multicast_ttl_v4(Handle socket, std::uint32_t ttl, std::error_code& ec) noexcept {
-    if (ttl > 255) {
+    if (ttl > max_ttl) {
       ec = std::make_error_code(std::errc::invalid_argument);
       return;
     }
