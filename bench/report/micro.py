@@ -13,6 +13,8 @@ LABELS = {
     "wake_then_poll": ("`Waker::wake` + `Poll::poll`", "eventfd `write` + `epoll_wait`"),
     "register_deregister": ("`register_source` + `deregister`", "`epoll_ctl` ADD + DEL"),
     "reregister": ("`reregister`", "`epoll_ctl` MOD"),
+    "register_close": ("open, `register_source`, destroy a `UdpSocket`",
+                       "`socket` + `epoll_ctl` ADD + DEL + `close`"),
     "events_iterate": ("iterate 64 `Events` (token, readable)", "iterate 64 `epoll_event`"),
     "tcp_write_read/64": ("`TcpStream::write` + `read`, 64 B", "`write` + `read`"),
     "tcp_write_read/4096": ("`TcpStream::write` + `read`, 4 KiB", "`write` + `read`"),
@@ -46,4 +48,11 @@ def report(results):
                   "allocations per miocpp operation. " +
               ("Every operation is within 5% of its twin." if not misses else
                f"Over 5%: {', '.join(misses)}.")]
+    bare, full = results.get("bare_register_close"), results.get("raw_register_close")
+    if bare and full:
+        lines += ["", "Destroying a registered source deletes its registration first (epoll keys "
+                      "it to the open file, which a `dup` or a child process may keep): "
+                      f"{markdown.nanoseconds(full['ns'] - bare['ns'])} per close, "
+                      f"{(full['ns'] / bare['ns'] - 1) * 100:+.1f}% on `socket` + `epoll_ctl` ADD "
+                      f"+ `close` ({markdown.nanoseconds(bare['ns'])})."]
     return lines

@@ -27,8 +27,10 @@ namespace miocpp {
 /// of your own around an OS handle type miocpp does not wrap; an application that only uses
 /// miocpp's sockets and pipes never names it.
 ///
-/// Destroying an IoSource closes the handle (T's destructor), which removes an epoll/kqueue
-/// registration with it; backends that track registrations themselves drop theirs first.
+/// Destroying an IoSource ends its registration, then closes the handle (T's destructor): the
+/// backend state removes the registration first (epoll, poll(2), WASI, Windows), or the close
+/// does (kqueue), so it ends even when the open file is shared with another descriptor or
+/// process (see Registry).
 template <class T>
 class IoSource {
  public:

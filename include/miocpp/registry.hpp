@@ -36,8 +36,16 @@ struct RegistryAccess;
 /// twice updates it and reregistering an unregistered one registers it; epoll refuses regular
 /// files (`std::errc::operation_not_permitted`) where kqueue and poll(2) accept them (always
 /// ready); the poll(2) backend only forgets a descriptor closed without deregistering at its
-/// next poll. A source that is closed while registered is deregistered by the OS (epoll,
-/// kqueue) or by miocpp.
+/// next poll.
+///
+/// Destroying a registered socket or pipe end ends its registration on every backend, even when
+/// its open file lives on in a `dup`, a `fork()`ed child or a descriptor sent over `SCM_RIGHTS`:
+/// no event names its token afterwards, except events a concurrent poll had already collected.
+/// epoll keys registrations to the open file, so there miocpp deletes the registration before it
+/// closes the descriptor (one `epoll_ctl` more per close of a registered source, as in libuv);
+/// kqueue drops it on `close(2)`; poll(2), WASI and Windows remove their own record. A raw
+/// descriptor registered through posix::SourceFd is the application's: deregister it before
+/// closing it if it may be shared.
 class Registry {
  public:
   /// An empty registry (moved-from state): every call on it fails.
@@ -76,9 +84,10 @@ class Registry {
     source.deregister(*this, ec);
   }
 
-  /// Another Registry for the same Poll, usable from another thread (it owns a duplicate of the
-  /// selector's handle; the poll(2) selector's clones share its state instead, and open nothing).
-  /// Fails as `dup` does (e.g. `std::errc::too_many_files_open`); on error the result is empty.
+  /// Another Registry for the same Poll, usable from another thread. Clones share the Poll's
+  /// selector (its one epoll or kqueue descriptor, poll(2) table or completion port, closed with
+  /// the last of them), so a clone opens nothing and cannot run out of descriptors. Fails on an
+  /// empty registry (`std::errc::bad_file_descriptor`); on error the result is empty.
   [[nodiscard]] Registry try_clone(std::error_code& ec) const noexcept {
     Registry clone;
     clone.selector_ = selector_.try_clone(ec);

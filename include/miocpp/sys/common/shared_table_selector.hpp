@@ -6,7 +6,6 @@
 #include <concepts>
 #include <cstdint>
 #include <memory>
-#include <new>
 #include <optional>
 #include <system_error>
 #include <type_traits>
@@ -16,6 +15,7 @@
 #include "../../interest.hpp"
 #include "../../token.hpp"
 #include "move_only.hpp"
+#include "try_make_shared.hpp"
 
 namespace miocpp::sys::common {
 
@@ -57,18 +57,11 @@ class SharedTableSelector : MoveOnly {
   SharedTableSelector() noexcept = default;
 
   explicit SharedTableSelector(std::error_code& ec) noexcept {
-#if MIOCPP_HAS_EXCEPTIONS
-    try {
-#endif
-      auto table = std::make_shared<Table>(ec);
-      if (!ec) {
-        table_ = std::move(table);
-      }
-#if MIOCPP_HAS_EXCEPTIONS
-    } catch (const std::bad_alloc&) {
-      ec = std::make_error_code(std::errc::not_enough_memory);
+    // The table reports a failure to set itself up through the same `ec`.
+    auto table = try_make_shared<Table>(ec, ec);
+    if (!ec) {
+      table_ = std::move(table);
     }
-#endif
   }
 
   /// Another handle on the same registrations.
@@ -121,9 +114,7 @@ class SharedTableSelector : MoveOnly {
 
   /// The table, for the per-source state that re-arms and removes its registration in it; null
   /// for an empty selector.
-  [[nodiscard]] const std::shared_ptr<Table>& table() const noexcept {
-    return table_;
-  }
+  [[nodiscard]] const std::shared_ptr<Table>& table() const noexcept { return table_; }
 
  private:
   bool usable(std::error_code& ec) const noexcept {

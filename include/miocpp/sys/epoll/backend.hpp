@@ -4,17 +4,18 @@
 
 #include "../common/backend.hpp"
 #include "../concepts.hpp"
-#include "../posix/io_source_state.hpp"
 #include "../posix/platform.hpp"
 #include "../posix/waker.hpp"
 #include "event.hpp"
+#include "io_source_state.hpp"
 #include "selector.hpp"
 
 namespace miocpp::sys::epoll {
 
-/// The kernel keeps every registration armed (EPOLLET), so sources need no state of their own.
+/// The kernel keeps every registration armed (EPOLLET); a source only remembers its queue, to
+/// end its registration when it is destroyed.
 using Backend =
-    common::Backend<Selector, Event, Events, posix::Waker, posix::IoSourceState, posix::Platform>;
+    common::Backend<Selector, Event, Events, posix::Waker, IoSourceState, posix::Platform>;
 
 }  // namespace miocpp::sys::epoll
 

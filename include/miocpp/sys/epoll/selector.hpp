@@ -61,9 +61,15 @@ class Selector : public posix::KernelQueue<Selector> {
   }
 
   void deregister_fd(int fd, std::error_code& ec) const noexcept {
+    remove(native_handle(), fd, ec);
+  }
+
+  /// Deletes `fd` from the epoll set `epfd`: deregister_fd, and what a source does before it
+  /// closes its descriptor (IoSourceState), through the queue it holds.
+  static void remove(int epfd, int fd, std::error_code& ec) noexcept {
     // A non-null event pointer keeps kernels before 2.6.9 happy; it is otherwise ignored.
     ::epoll_event unused{};
-    if (::epoll_ctl(native_handle(), EPOLL_CTL_DEL, fd, &unused) < 0) {
+    if (::epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &unused) < 0) {
       ec = posix::last_error();
       return;
     }

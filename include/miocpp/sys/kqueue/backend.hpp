@@ -6,9 +6,9 @@
 #include "../../config.hpp"
 #include "../common/backend.hpp"
 #include "../concepts.hpp"
-#include "../posix/io_source_state.hpp"
 #include "../posix/platform.hpp"
 #include "event.hpp"
+#include "io_source_state.hpp"
 #include "selector.hpp"
 
 #if MIOCPP_WAKER_KQUEUE
@@ -25,9 +25,10 @@ using BackendWaker = kqueue::Waker;
 using BackendWaker = posix::Waker;
 #endif
 
-/// The kernel keeps every registration armed (EV_CLEAR), so sources need no state of their own.
+/// The kernel keeps every registration armed (EV_CLEAR) and drops it on close, so sources need
+/// no state of their own.
 using Backend =
-    common::Backend<Selector, Event, Events, BackendWaker, posix::IoSourceState, posix::Platform>;
+    common::Backend<Selector, Event, Events, BackendWaker, IoSourceState, posix::Platform>;
 
 }  // namespace miocpp::sys::kqueue
 

@@ -1,4 +1,4 @@
-// Per-source state for the POSIX selectors the kernel keeps edge-triggered (epoll, kqueue): none.
+// Per-source state of the kqueue selector: none.
 #pragma once
 
 #include <system_error>
@@ -7,10 +7,12 @@
 #include "../../interest.hpp"
 #include "../../token.hpp"
 
-namespace miocpp::sys::posix {
+namespace miocpp::sys::kqueue {
 
-/// epoll and kqueue keep edge-triggered registrations armed by themselves, so I/O needs no
-/// bookkeeping and registration goes straight to the selector.
+/// kqueue keeps edge-triggered registrations (EV_CLEAR) armed by itself, and close(2) drops every
+/// filter on the closed descriptor number -- even when another descriptor, or another process,
+/// still holds the open file. So I/O needs no bookkeeping, registration goes straight to the
+/// selector, and closing the source ends its registration.
 class IoSourceState {
  public:
   template <class Operation>
@@ -35,8 +37,8 @@ class IoSourceState {
     selector.deregister_fd(fd, ec);
   }
 
-  /// Nothing to forget: the registration lives in the kernel, with the descriptor.
+  /// Nothing to forget: the registration lives in the kernel, with the descriptor number.
   void forget() noexcept {}
 };
 
-}  // namespace miocpp::sys::posix
+}  // namespace miocpp::sys::kqueue
