@@ -30,6 +30,22 @@ static_assert(std::is_trivially_copyable_v<posix::SourceFd>, "a non-owning value
 static_assert(posix::SourceFd{5}.fd() == 5, "constexpr");
 static_assert(posix::SourceFd{-1}.fd() == -1);
 static_assert(miocpp::event::Source<posix::SourceFd>);
+static_assert(miocpp::event::ValueSource<posix::SourceFd>);
+
+/// Whether the Registry takes a temporary `S` (as mio takes `&mut SourceFd(&fd)`).
+template <class S>
+concept TakesATemporary = requires(const miocpp::Registry& registry, std::error_code& ec) {
+  registry.register_source(S{}, Token{0}, Interest::readable, ec);
+  registry.reregister(S{}, Token{0}, Interest::readable, ec);
+  registry.deregister(S{}, ec);
+};
+struct DefaultFd : posix::SourceFd {
+  DefaultFd() noexcept : SourceFd(-1) {}
+};
+static_assert(TakesATemporary<DefaultFd>);
+// An owning source passed as a temporary would be closed right after registering: refused.
+static_assert(!TakesATemporary<miocpp::net::TcpStream>);
+static_assert(!TakesATemporary<miocpp::posix::pipe::Receiver>);
 
 #if MIOCPP_SELECTOR_POLL
 /// poll(2) emulates edges by disarming what it has reported. A raw descriptor's I/O does not go
@@ -123,6 +139,36 @@ TEST_F(SourceFd, RegistersBothEndsOfAPipe) {
   // The writer going away is a closed read half for the reader.
   pipe.write_end.reset();
   test::expect_events(poll, events, {{Token{10}, Ready::read_closed}});
+}
+
+// mio's idiom: a SourceFd made on the spot for each call.
+TEST_F(SourceFd, TemporariesRegisterReregisterAndDeregister) {
+  OPEN_POLL(poll, events(8));
+  std::error_code ec;
+  const test::RawPipe pipe = test::make_raw_pipe();
+  ASSERT_TRUE(pipe.read_end.valid());
+  const miocpp::Registry& registry = poll.registry();
+  registry.register_source(posix::SourceFd{pipe.read_end.get()}, Token{10}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(test::write_byte(pipe.write_end.get()));
+  test::expect_events(poll, events, {{Token{10}, Ready::readable}});
+
+  registry.reregister(posix::SourceFd{pipe.read_end.get()}, Token{11}, Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  test::expect_events(poll, events, {{Token{11}, Ready::readable}});  // still unread: re-armed
+
+  registry.deregister(posix::SourceFd{pipe.read_end.get()}, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  ASSERT_TRUE(test::write_byte(pipe.write_end.get()));
+  test::expect_no_events(poll, events);
+#if MIOCPP_HAS_EXCEPTIONS
+  EXPECT_NO_THROW(registry.register_source(posix::SourceFd{pipe.read_end.get()}, Token{12},
+                                           Interest::readable));
+  EXPECT_NO_THROW(
+      registry.reregister(posix::SourceFd{pipe.read_end.get()}, Token{13}, Interest::readable));
+  EXPECT_NO_THROW(registry.deregister(posix::SourceFd{pipe.read_end.get()}));
+  EXPECT_THROW(registry.deregister(posix::SourceFd{pipe.read_end.get()}), std::system_error);
+#endif
 }
 
 TEST_F(SourceFd, SocketPairShowsThePeerClosingEachHalf) {

@@ -92,6 +92,45 @@ TEST(UnixPipe, ReadOfAnEmptyPipeWouldBlock) {
   EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
 }
 
+// try_io runs a call of the application's own (here a raw read) as miocpp runs its reads: after
+// it would block, the next write is a new readable event on every backend.
+TEST(UnixPipe, TryIoRunsARawCallAndReArms) {
+  OPEN_POLL(poll, events(8));
+  OPEN_PIPE(sender, receiver);
+  REGISTER(poll, receiver, receiver_token, Interest::readable);
+  std::array<std::byte, 64> buffer{};
+  const int read_fd = receiver.native_handle();
+  const auto raw_read = [&buffer, read_fd](std::error_code& op_ec) -> std::size_t {
+    const ::ssize_t count = ::read(read_fd, buffer.data(), buffer.size());
+    if (count < 0) {
+      op_ec = std::error_code(errno, std::generic_category());
+      return 0;
+    }
+    op_ec.clear();
+    return static_cast<std::size_t>(count);
+  };
+  std::error_code ec;
+  for (int round = 0; round < 3; ++round) {
+    test::write_all(sender, hello);
+    test::expect_events(poll, events, {{receiver_token, Ready::readable}});
+    EXPECT_EQ(receiver.try_io(raw_read, ec), hello.size());
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(as_string(std::span(buffer).first(hello.size())), hello);
+    EXPECT_EQ(receiver.try_io(raw_read, ec), 0U);
+    EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
+  }
+  // The writing end has it too.
+  const auto raw_write = [write_fd =
+                              sender.native_handle()](std::error_code& op_ec) -> std::size_t {
+    const ::ssize_t count = ::write(write_fd, hello.data(), hello.size());
+    op_ec = count < 0 ? std::error_code(errno, std::generic_category()) : std::error_code();
+    return count < 0 ? 0 : static_cast<std::size_t>(count);
+  };
+  EXPECT_EQ(sender.try_io(raw_write, ec), hello.size());
+  EXPECT_FALSE(ec) << ec.message();
+  test::expect_read(receiver, hello);
+}
+
 TEST(UnixPipe, SenderRegisteredWritableGetsWritableEvent) {
   OPEN_POLL(poll, events(8));
   OPEN_PIPE(sender, receiver);

@@ -55,6 +55,18 @@ class OwnedSource {
   }
 
  protected:
+  /// Runs `operation(ec)` -- your own system call on native_handle() that reports through `ec`
+  /// -- as miocpp runs its own I/O, so that a backend that must re-arm the registration after
+  /// `std::errc::operation_would_block` does so. Use it for calls miocpp does not wrap
+  /// (sendmsg with ancillary data, recvmmsg, splice, ...). The stream and datagram sockets and
+  /// the pipe ends make it public.
+  template <class Operation>
+  decltype(auto) try_io(Operation&& operation, std::error_code& ec) noexcept {
+    return do_io([&](native_handle_type,
+                     std::error_code& op_ec) { return std::forward<Operation>(operation)(op_ec); },
+                 ec);
+  }
+
   /// Runs one I/O call on the handle through the IoSource (see IoSource::do_io).
   template <class Call>
   decltype(auto) do_io(Call&& call, std::error_code& ec) noexcept {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <system_error>
+#include <type_traits>
 
 #include "detail/poll_identity.hpp"
 #include "detail/throw_error.hpp"
@@ -84,6 +85,24 @@ class Registry {
     source.deregister(*this, ec);
   }
 
+  /// The three calls above for a value-like source passed as a temporary:
+  /// `registry.register_source(posix::SourceFd{fd}, token, interest, ec)`.
+  template <event::ValueSource S>
+  requires(!std::is_reference_v<S>) void register_source(S&& source, Token token, Interest interest,
+                                                         std::error_code& ec) const noexcept {
+    register_source(source, token, interest, ec);
+  }
+  template <event::ValueSource S>
+  requires(!std::is_reference_v<S>) void reregister(S&& source, Token token, Interest interest,
+                                                    std::error_code& ec) const noexcept {
+    reregister(source, token, interest, ec);
+  }
+  template <event::ValueSource S>
+  requires(!std::is_reference_v<S>) void deregister(S&& source,
+                                                    std::error_code& ec) const noexcept {
+    deregister(source, ec);
+  }
+
   /// Another Registry for the same Poll, usable from another thread. Clones share the Poll's
   /// selector (its one epoll or kqueue descriptor, poll(2) table or completion port, closed with
   /// the last of them), so a clone opens nothing and cannot run out of descriptors. Fails on an
@@ -121,6 +140,20 @@ class Registry {
     std::error_code ec;
     deregister(source, ec);
     detail::throw_if_error(ec, "miocpp::Registry::deregister");
+  }
+  template <event::ValueSource S>
+  requires(!std::is_reference_v<S>) void register_source(S&& source, Token token,
+                                                         Interest interest) const {
+    register_source(source, token, interest);
+  }
+  template <event::ValueSource S>
+  requires(!std::is_reference_v<S>) void reregister(S&& source, Token token,
+                                                    Interest interest) const {
+    reregister(source, token, interest);
+  }
+  template <event::ValueSource S>
+  requires(!std::is_reference_v<S>) void deregister(S&& source) const {
+    deregister(source);
   }
   [[nodiscard]] Registry try_clone() const {
     std::error_code ec;

@@ -1,6 +1,7 @@
 // event::Source: anything that can be registered with a Registry.
 #pragma once
 
+#include <concepts>
 #include <system_error>
 
 #include "interest.hpp"
@@ -25,6 +26,13 @@ concept Source = requires(S& source, const Registry& registry, Token token, Inte
   { source.deregister(registry, ec) }
   noexcept;
 };
+
+/// A Source that is a plain value, such as posix::SourceFd: a copyable view of a handle owned
+/// elsewhere. The Registry also takes one as a temporary (`register_source(SourceFd{fd}, ...)`),
+/// as mio does. Owning sources (sockets, pipe ends) are move-only, so a temporary one, which
+/// would be closed right after the call, does not compile.
+template <class S>
+concept ValueSource = Source<S> && std::copy_constructible<S>;
 
 }  // namespace event
 }  // namespace miocpp

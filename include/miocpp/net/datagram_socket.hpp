@@ -26,7 +26,7 @@ class DatagramSocket : public Base {
   using typename Base::native_handle_type;
 
   /// Runs your own system call on the socket as miocpp runs its own I/O, so that backends that
-  /// re-arm after `std::errc::operation_would_block` do so (see SocketBase::try_io).
+  /// re-arm after `std::errc::operation_would_block` do so (see OwnedSource::try_io).
   using Base::try_io;
 
   /// Sends one datagram to the connected peer (see connect).

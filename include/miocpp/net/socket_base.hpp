@@ -34,17 +34,6 @@ class SocketBase : public OwnedSource<sys::Socket> {
 #endif
 
  protected:
-  /// Runs `operation(ec)` -- your own system call on native_handle() that reports through `ec`
-  /// -- as miocpp runs its own I/O, so that a backend that must re-arm the registration after
-  /// `std::errc::operation_would_block` does so. Use it for calls miocpp does not wrap
-  /// (sendmsg with ancillary data, recvmmsg, ...). The stream and datagram types make it public.
-  template <class Operation>
-  decltype(auto) try_io(Operation&& operation, std::error_code& ec) noexcept {
-    return do_io([&](native_handle_type,
-                     std::error_code& op_ec) { return std::forward<Operation>(operation)(op_ec); },
-                 ec);
-  }
-
   /// One accept through `accept` (sys::Tcp::accept, sys::Uds::accept), run as miocpp runs its
   /// I/O: the new socket and the peer's address, both empty on error. The listeners wrap the
   /// socket in their stream type.

@@ -29,7 +29,7 @@ class StreamSocket : public Base {
   using typename Base::native_handle_type;
 
   /// Runs your own system call on the socket as miocpp runs its own I/O, so that backends that
-  /// re-arm after `std::errc::operation_would_block` do so (see SocketBase::try_io).
+  /// re-arm after `std::errc::operation_would_block` do so (see OwnedSource::try_io).
   using Base::try_io;
 
   /// Reads into `buffer`; 0 means end-of-stream (or an empty buffer).
@@ -67,7 +67,8 @@ class StreamSocket : public Base {
         ec);
   }
 
-  /// Reads into several buffers in order with one system call; 0 as for read().
+  /// Reads into several buffers in order with one system call; 0 as for read(). No slices, or
+  /// slices of 0 bytes in all, read 0 too (never would-block): that 0 is not end-of-stream.
   std::size_t read_vectored(std::span<IoSliceMut> slices, std::error_code& ec) noexcept {
     return this->do_io(
         [slices](native_handle_type s, std::error_code& op_ec) {

@@ -36,8 +36,12 @@ class TcpListener : public IpSocketBase {
   }
 
   /// One pending connection, non-blocking and close-on-exec, with the peer's address. On error
-  /// (would-block, or EMFILE when out of descriptors) both are empty and the listener keeps
-  /// working.
+  /// both are empty and the listener keeps working.
+  ///
+  /// `std::errc::too_many_files_open` (the process is out of descriptors) leaves the connection
+  /// pending, and the registration is edge-triggered: no new event comes for the connections
+  /// already waiting, only for the next one to arrive. Call accept again yourself once you have
+  /// freed descriptors (after closing a connection, or on a timer).
   std::pair<TcpStream, SocketAddr> accept(std::error_code& ec) noexcept {
     auto [socket, peer] = accept_socket<SocketAddr, &sys::Tcp::accept>(ec);
     return {TcpStream(std::move(socket)), peer};

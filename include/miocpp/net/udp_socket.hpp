@@ -25,7 +25,8 @@ namespace miocpp::net {
 ///
 /// A datagram bigger than the receive buffer is truncated: the caller gets what fits and the
 /// rest is discarded (size buffers for the largest datagram expected; 65,507 bytes is the IPv4
-/// maximum). An empty datagram is valid: it is sent and received as 0 bytes, so a receive of 0
+/// maximum). That holds on Windows too, where Winsock answers WSAEMSGSIZE (which mio passes on
+/// as an error): miocpp reports the full buffer as a success there, as POSIX does. An empty datagram is valid: it is sent and received as 0 bytes, so a receive of 0
 /// does not mean "closed" as it does on a stream.
 ///
 /// Unconnected, the socket talks to anyone with send_to / recv_from. After connect(peer) it

@@ -48,8 +48,10 @@ class UnixListener : public UnixSocketBase {
   }
 
   /// One pending connection, non-blocking and close-on-exec, with the peer's address (unnamed
-  /// unless the client bound its socket). On error (would-block, or EMFILE when out of
-  /// descriptors) both are empty and the listener keeps working.
+  /// unless the client bound its socket; any name the client bound is representable, so a
+  /// connection is never refused for its peer's address). On error both are empty and the
+  /// listener keeps working; `std::errc::too_many_files_open` is as for TcpListener::accept:
+  /// retry yourself once descriptors are freed, no event comes for connections already waiting.
   std::pair<UnixStream, UnixSocketAddr> accept(std::error_code& ec) noexcept {
     auto [socket, peer] = accept_socket<UnixSocketAddr, &sys::Uds::accept>(ec);
     return {UnixStream(std::move(socket)), peer};

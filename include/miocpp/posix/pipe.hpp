@@ -25,6 +25,11 @@ class End : public OwnedSource<sys::FileDescriptor> {
  public:
   using OwnedSource::OwnedSource;
 
+  /// Runs `operation(ec)`, a system call of your own on native_handle() (splice, vmsplice,
+  /// tee, ...), as miocpp runs its own I/O, so that the backends that re-arm the registration
+  /// after `std::errc::operation_would_block` do so (see OwnedSource::try_io).
+  using OwnedSource::try_io;
+
   /// Blocking mode is for handing the descriptor to code that expects it; miocpp needs
   /// non-blocking descriptors, which is how create() makes them.
   void set_nonblocking(bool nonblocking, std::error_code& ec) noexcept {
@@ -118,7 +123,8 @@ class Receiver : public End {
         ec);
   }
 
-  /// Reads into several buffers in order with one readv.
+  /// Reads into several buffers in order with one readv; 0 as for read(). No slices, or slices
+  /// of 0 bytes, also read 0: that 0 does not mean the writers are gone.
   std::size_t read_vectored(std::span<IoSliceMut> slices, std::error_code& ec) noexcept {
     return do_io(
         [slices](int fd, std::error_code& op_ec) {
