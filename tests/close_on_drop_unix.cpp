@@ -1,28 +1,23 @@
 // Close on drop on POSIX only: pipes give both ends back, registered or not, and constructions
 // that run out of descriptors (a lowered RLIMIT_NOFILE) fail cleanly and leak nothing. The
 // portable cases are in close_on_drop.cpp.
-#include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
-#include <filesystem>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <system_error>
 #include <utility>
-#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "support/descriptor_limit.hpp"
 #include "support/descriptors.hpp"
 #include "support/expect.hpp"
 #include "support/raw_fd.hpp"
@@ -130,65 +125,7 @@ TEST(CloseOnDrop, PipesRegisteredWithAPollThatIsDroppedFirstClose) {
 
 // ---- Running out of descriptors -------------------------------------------------------------
 
-/// The highest descriptor number open in this process.
-int highest_descriptor() {
-  int highest = -1;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-    const std::string name = entry.path().filename().string();
-    int fd = -1;
-    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec == std::errc()) {
-      highest = std::max(highest, fd);
-    }
-  }
-  return highest;
-}
-
-/// Lowers the soft descriptor limit and fills every number below it, so that the process has
-/// exactly free() descriptors left; restores everything on destruction.
-class DescriptorShortage {
- public:
-  DescriptorShortage() {
-    ok_ = ::getrlimit(RLIMIT_NOFILE, &saved_) == 0;
-    const int highest = highest_descriptor();
-    ::rlimit lowered = saved_;
-    lowered.rlim_cur = static_cast<::rlim_t>(highest) + 16;
-    ok_ = ok_ && lowered.rlim_cur <= saved_.rlim_cur && ::setrlimit(RLIMIT_NOFILE, &lowered) == 0;
-    if (!ok_) {
-      return;
-    }
-    for (;;) {
-      const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        ok_ = errno == EMFILE;
-        break;
-      }
-      fillers_.push_back(fd);
-    }
-  }
-  DescriptorShortage(const DescriptorShortage&) = delete;
-  DescriptorShortage& operator=(const DescriptorShortage&) = delete;
-  ~DescriptorShortage() {
-    for (const int fd : fillers_) {
-      ::close(fd);
-    }
-    ::setrlimit(RLIMIT_NOFILE, &saved_);
-  }
-
-  [[nodiscard]] bool ok() const noexcept { return ok_; }
-
-  /// Gives `count` descriptor numbers back to the process.
-  void make_room(std::size_t count) {
-    for (; count > 0 && !fillers_.empty(); --count) {
-      ::close(fillers_.back());
-      fillers_.pop_back();
-    }
-  }
-
- private:
-  ::rlimit saved_{};
-  std::vector<int> fillers_;
-  bool ok_ = false;
-};
+using test::DescriptorShortage;
 
 // A registered source whose open file lives on elsewhere (a dup here, a fork()ed child below):
 // destroying it ends its registration all the same, on every backend. An application that uses

@@ -40,8 +40,9 @@ class TcpListener : public IpSocketBase {
   ///
   /// `std::errc::too_many_files_open` (the process is out of descriptors) leaves the connection
   /// pending, and the registration is edge-triggered: no new event comes for the connections
-  /// already waiting, only for the next one to arrive. Call accept again yourself once you have
-  /// freed descriptors (after closing a connection, or on a timer).
+  /// already waiting (on epoll and kqueue the next one to arrive brings one; on poll(2) not even
+  /// that). Call accept again yourself once you have freed descriptors (after closing a
+  /// connection, or on a timer).
   std::pair<TcpStream, SocketAddr> accept(std::error_code& ec) noexcept {
     auto [socket, peer] = accept_socket<SocketAddr, &sys::Tcp::accept>(ec);
     return {TcpStream(std::move(socket)), peer};
