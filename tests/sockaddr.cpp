@@ -1,6 +1,7 @@
 // net::to_sockaddr / net::from_sockaddr: SocketAddr to and from the socket API's records, checked
 // field by field and against what the OS itself reports.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -119,6 +120,23 @@ TEST(Sockaddr, ATruncatedRecordIsInvalidArgument) {
   EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
   (void)from_sockaddr(storage, 0, ec);
   EXPECT_EQ(ec, std::errc::invalid_argument) << ec.message();
+}
+
+// Only the first `length` bytes are read: a record too short for its family is truncated, whatever
+// family a reused storage still holds after them.
+TEST(Sockaddr, AFamilyBeyondTheLengthIsNeverRead) {
+  const std::size_t family_end =
+      offsetof(::sockaddr_storage, ss_family) + sizeof(::sockaddr_storage{}.ss_family);
+  for (const int family : {AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC}) {
+    ::sockaddr_storage storage{};
+    storage.ss_family = static_cast<decltype(storage.ss_family)>(family);
+    for (std::size_t length = 0; length < family_end; ++length) {
+      std::error_code ec;
+      EXPECT_EQ(from_sockaddr(storage, static_cast<test::SockLen>(length), ec), SocketAddr());
+      EXPECT_EQ(ec, std::errc::invalid_argument)
+          << family << ", " << length << ": " << ec.message();
+    }
+  }
 }
 
 #if MIOCPP_HAS_EXCEPTIONS

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include "../../net/ip_addr.hpp"
 #include "../../net/socket_addr.hpp"
@@ -109,12 +110,20 @@ std::array<std::uint8_t, Size> octets(const Field& field) noexcept {
 }
 
 /// The IP address in `raw`; std::errc::address_family_not_supported for other families (a Unix
-/// socket, say) and std::errc::invalid_argument for a truncated record.
+/// socket, say) and std::errc::invalid_argument for a truncated record -- one too short to hold
+/// even its family included: only the first `length` bytes are ever read.
 template <class Os>
 net::SocketAddr from_raw(const RawSocketAddr<Os>& raw, std::error_code& ec) noexcept {
   const auto fits = [&raw](std::size_t size) {
-    return raw.length >= static_cast<typename Os::Length>(size);
+    return std::cmp_greater_equal(raw.length,
+                                  size);  // a negative length (Winsock's int) fits nothing
   };
+  constexpr std::size_t family_end =
+      offsetof(typename Os::Storage, ss_family) + sizeof(typename Os::Storage{}.ss_family);
+  if (!fits(family_end)) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
   if (raw.family() == Os::family_v4 && fits(sizeof(typename Os::In))) {
     const auto in = load<typename Os::In>(raw);
     ec.clear();
