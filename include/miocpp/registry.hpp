@@ -2,7 +2,6 @@
 #pragma once
 
 #include <system_error>
-#include <type_traits>
 
 #include "detail/poll_identity.hpp"
 #include "detail/throw_error.hpp"
@@ -85,21 +84,22 @@ class Registry {
     source.deregister(*this, ec);
   }
 
-  /// The three calls above for a value-like source passed as a temporary:
-  /// `registry.register_source(posix::SourceFd{fd}, token, interest, ec)`.
+  /// register_source() for a value-like source (event::ValueSource) passed as a temporary, as in
+  /// mio: `registry.register_source(posix::SourceFd{fd}, token, interest, ec)`. A temporary
+  /// socket or pipe end does not compile: it would be closed right after the call.
   template <event::ValueSource S>
-  requires(!std::is_reference_v<S>) void register_source(S&& source, Token token, Interest interest,
-                                                         std::error_code& ec) const noexcept {
+  void register_source(S&& source, Token token, Interest interest,
+                       std::error_code& ec) const noexcept {
     register_source(source, token, interest, ec);
   }
+  /// reregister() for a value-like source passed as a temporary.
   template <event::ValueSource S>
-  requires(!std::is_reference_v<S>) void reregister(S&& source, Token token, Interest interest,
-                                                    std::error_code& ec) const noexcept {
+  void reregister(S&& source, Token token, Interest interest, std::error_code& ec) const noexcept {
     reregister(source, token, interest, ec);
   }
+  /// deregister() for a value-like source passed as a temporary.
   template <event::ValueSource S>
-  requires(!std::is_reference_v<S>) void deregister(S&& source,
-                                                    std::error_code& ec) const noexcept {
+  void deregister(S&& source, std::error_code& ec) const noexcept {
     deregister(source, ec);
   }
 
@@ -142,17 +142,15 @@ class Registry {
     detail::throw_if_error(ec, "miocpp::Registry::deregister");
   }
   template <event::ValueSource S>
-  requires(!std::is_reference_v<S>) void register_source(S&& source, Token token,
-                                                         Interest interest) const {
+  void register_source(S&& source, Token token, Interest interest) const {
     register_source(source, token, interest);
   }
   template <event::ValueSource S>
-  requires(!std::is_reference_v<S>) void reregister(S&& source, Token token,
-                                                    Interest interest) const {
+  void reregister(S&& source, Token token, Interest interest) const {
     reregister(source, token, interest);
   }
   template <event::ValueSource S>
-  requires(!std::is_reference_v<S>) void deregister(S&& source) const {
+  void deregister(S&& source) const {
     deregister(source);
   }
   [[nodiscard]] Registry try_clone() const {

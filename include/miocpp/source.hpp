@@ -3,6 +3,7 @@
 
 #include <concepts>
 #include <system_error>
+#include <type_traits>
 
 #include "interest.hpp"
 #include "token.hpp"
@@ -27,12 +28,12 @@ concept Source = requires(S& source, const Registry& registry, Token token, Inte
   noexcept;
 };
 
-/// A Source that is a plain value, such as posix::SourceFd: a copyable view of a handle owned
-/// elsewhere. The Registry also takes one as a temporary (`register_source(SourceFd{fd}, ...)`),
-/// as mio does. Owning sources (sockets, pipe ends) are move-only, so a temporary one, which
-/// would be closed right after the call, does not compile.
+/// A Source that is a plain value, such as posix::SourceFd: a copyable object (not a reference)
+/// that views a handle owned elsewhere. The Registry also takes one as a temporary
+/// (`register_source(SourceFd{fd}, ...)`), as mio does. Owning sources (sockets, pipe ends) are
+/// move-only, so a temporary one, which would be closed right after the call, does not compile.
 template <class S>
-concept ValueSource = Source<S> && std::copy_constructible<S>;
+concept ValueSource = std::is_object_v<S> && std::copy_constructible<S> && Source<S>;
 
 }  // namespace event
 }  // namespace miocpp
