@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -108,6 +109,45 @@ TEST(NamedPipe, WriteThenRead) {
   std::byte buffer[10]{};
   ASSERT_EQ(server_end.read(buffer), 4U);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(buffer), 4), "1234");
+}
+
+// A short read (fewer bytes than asked) hands out all the pipe had: the next data is a new
+// readable event without a read that would block in between.
+TEST(NamedPipe, AShortReadDrainsAndTheNextDataIsANewEvent) {
+  auto [server_end, client_end] = pipe_pair();
+  OPEN_POLL(poll);
+  poll.registry().register_source(server_end, Token{0}, Interest::readable);
+  poll.registry().register_source(client_end, Token{1}, Interest::writable);
+  Events events(128);
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{1}, writable, 5s));
+  for (const std::string_view message : {"first", "second", "third"}) {
+    std::error_code ec;
+    // The previous write may still be finishing: its completion is a writable event.
+    while (client_end.write(test::bytes_of(message), ec) == 0 &&
+           ec == std::errc::operation_would_block) {
+      ASSERT_TRUE(test::wait_for_event(poll, events, Token{1}, writable, 5s)) << message;
+    }
+    ASSERT_FALSE(ec) << message << ": " << ec.message();
+    ASSERT_TRUE(test::wait_for_event(poll, events, Token{0}, readable, 5s)) << message;
+    std::byte buffer[64]{};
+    ASSERT_EQ(server_end.read(buffer), message.size());  // short: drained
+    EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(buffer), message.size()), message);
+  }
+}
+
+// A write takes all it is given (into the pipe's own buffer) or would-block: never short, so
+// the write half of the short I/O guarantee holds by itself.
+TEST(NamedPipe, AWriteIsNeverShort) {
+  auto [server_end, client_end] = pipe_pair();
+  OPEN_POLL(poll);
+  poll.registry().register_source(client_end, Token{1}, Interest::writable);
+  Events events(128);
+  ASSERT_TRUE(test::wait_for_event(poll, events, Token{1}, writable, 5s));
+  const std::vector<std::byte> big = bytes(256 * 1024, 'b');
+  std::error_code ec;
+  EXPECT_EQ(client_end.write(big, ec), big.size()) << ec.message();
+  EXPECT_EQ(client_end.write(big, ec), 0U);
+  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
 }
 
 TEST(NamedPipe, ReadBeforeDataWouldBlock) {

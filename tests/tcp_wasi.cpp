@@ -238,6 +238,69 @@ TEST(WasiTcp, ReadinessIsReportedAgainOnlyAfterWouldBlock) {
   EXPECT_EQ(drain(server, closed), "g");
 }
 
+// A short read (fewer bytes than asked) means drained: the next data is a new event without a read
+// that would block in between.
+TEST(WasiTcp, AShortReadDrainsAndTheNextDataIsANewEvent) {
+  REQUIRE_SOCKETS(fds);
+  OPEN_POLL(poll);
+  Events events(8);
+  TcpListener listener = TcpListener::from_native(fds.listener);
+  std::vector<TcpStream> servers = accept_all(listener);
+  ASSERT_EQ(servers.size(), 3U);
+  TcpStream& server = servers.front();
+  TcpStream client = TcpStream::from_native(fds.clients.front());
+  std::error_code ec;
+  poll.registry().register_source(server, Token(10), Interest::readable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  for (const std::string_view message : {"abcdef", "g", "hij"}) {
+    EXPECT_EQ(client.write(bytes_of(message), ec), message.size());
+    EXPECT_TRUE(test::has(wait_for(poll, events, Token(10)), test::Ready::readable)) << message;
+    std::byte buffer[64]{};
+    EXPECT_EQ(server.read(buffer, ec), message.size()) << ec.message();  // short: drained
+  }
+}
+
+// A short write (fewer bytes than given) means full: the peer draining is a new writable event
+// without a write that would block in between.
+TEST(WasiTcp, AShortWriteFillsAndTheDrainIsANewWritableEvent) {
+  REQUIRE_SOCKETS(fds);
+  OPEN_POLL(poll);
+  Events events(8);
+  TcpListener listener = TcpListener::from_native(fds.listener);
+  std::vector<TcpStream> servers = accept_all(listener);
+  ASSERT_EQ(servers.size(), 3U);
+  TcpStream& server = servers.front();
+  TcpStream client = TcpStream::from_native(fds.clients.front());
+  std::error_code ec;
+  poll.registry().register_source(client, Token(20), Interest::writable, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(test::has(wait_for(poll, events, Token(20)), test::Ready::writable));
+
+  const std::vector<std::byte> chunk(1024 * 1024 + 7, std::byte{'s'});
+  std::size_t written = 0;
+  for (;;) {
+    const std::size_t count = client.write(chunk, ec);
+    ASSERT_FALSE(ec) << ec.message() << " after " << written << " bytes, before a short write";
+    written += count;
+    if (count < chunk.size()) {
+      ASSERT_GT(count, 0U);
+      break;
+    }
+  }
+  std::size_t read = 0;
+  bool writable = false;
+  for (int round = 0; round < 2000 && !writable; ++round) {
+    bool closed = false;
+    read += drain(server, closed).size();
+    ASSERT_FALSE(closed);
+    poll.poll(events, 5ms, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    writable = test::has(test::readiness_for(events, Token(20)), test::Ready::writable);
+  }
+  EXPECT_TRUE(writable);
+  EXPECT_GT(read, 0U);
+}
+
 TEST(WasiTcp, WriterMeetsWouldBlockAndIsWritableAgainOnceThePeerReads) {
   REQUIRE_SOCKETS(fds);
   OPEN_POLL(poll);

@@ -14,8 +14,9 @@ namespace miocpp {
 ///
 /// An Event is a view of the OS record inside an Events buffer, valid until the next poll; it is
 /// neither copied nor constructed by users. Events are hints: a readable event means a read may
-/// now succeed, and a source must be drained until `std::errc::operation_would_block` before
-/// another event for it is guaranteed (edge-triggered semantics). Spurious events can occur.
+/// now succeed, and a source must be drained until `std::errc::operation_would_block` -- or, for
+/// a stream, until a read returns fewer bytes than asked -- before another event for it is
+/// guaranteed (edge-triggered semantics, see Registry). Spurious events can occur.
 ///
 /// Backends split and flag readiness differently, as mio's do; portable code tests each flag it
 /// cares about and tolerates the rest:
@@ -38,7 +39,8 @@ class Event {
   /// The token given when the source was registered.
   [[nodiscard]] Token token() const noexcept { return inner_.token(); }
   /// The source may be read (or, for a listener, accepted from) without blocking. Read until
-  /// `std::errc::operation_would_block`; a read may still would-block (a spurious event).
+  /// `std::errc::operation_would_block`, or on a stream until a read returns fewer bytes than
+  /// asked (drained); a read may still would-block (a spurious event).
   [[nodiscard]] bool is_readable() const noexcept { return inner_.is_readable(); }
   /// The source may be written without blocking; also how a non-blocking connect reports that it
   /// finished (successfully or not: see net::TcpStream::connect).

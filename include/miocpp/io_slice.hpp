@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <type_traits>
 
@@ -66,6 +67,16 @@ inline std::span<const sys::IoVec> as_io_vecs(std::span<const IoSlice> slices) n
 inline std::span<const sys::IoVec> as_io_vecs(std::span<IoSliceMut> slices) noexcept {
   return {reinterpret_cast<const sys::IoVec*>(slices.data()),  // NOLINT(*-reinterpret-cast)
           slices.size()};
+}
+
+/// The bytes `slices` hold in all (capped at SIZE_MAX, which no system call moves anyway).
+template <class Slice>
+std::size_t total_size(std::span<Slice> slices) noexcept {
+  std::size_t total = 0;
+  for (const Slice& slice : slices) {
+    total = slice.size() > SIZE_MAX - total ? SIZE_MAX : total + slice.size();
+  }
+  return total;
 }
 
 }  // namespace detail

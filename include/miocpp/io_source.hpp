@@ -68,6 +68,19 @@ class IoSource {
         ec);
   }
 
+  /// Runs `operation(handle, ec)` -- one read or one write of `requested` bytes on a stream
+  /// (TCP, a Unix stream, a pipe, ...), returning how many it moved -- and lets the backend see
+  /// its outcome. Beyond do_io, a short result (fewer bytes than requested, and more than 0)
+  /// re-arms the registration as a would-block does: the stream was drained, or its buffer
+  /// filled, and the next event is guaranteed without another call that would block. Only for
+  /// streams: every datagram read is "short".
+  template <class Operation>
+  std::size_t do_stream_io(Operation&& operation, std::size_t requested, std::error_code& ec) {
+    return state_.do_stream_io(
+        [&](std::error_code& op_ec) { return std::forward<Operation>(operation)(handle_, op_ec); },
+        requested, ec);
+  }
+
   /// The owned handle. I/O on it that bypasses do_io breaks edge-triggering on the poll(2) and
   /// Windows backends (nothing re-arms the registration).
   [[nodiscard]] T& handle() noexcept { return handle_; }

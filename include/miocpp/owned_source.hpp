@@ -77,6 +77,17 @@ class OwnedSource {
         ec);
   }
 
+  /// Runs one stream read or write of `requested` bytes through the IoSource (see
+  /// IoSource::do_stream_io: a short one re-arms the registration).
+  template <class Call>
+  std::size_t do_stream_io(Call&& call, std::size_t requested, std::error_code& ec) noexcept {
+    return source_.do_stream_io(
+        [&](Handle& handle, std::error_code& op_ec) noexcept {
+          return std::forward<Call>(call)(handle.native_handle(), op_ec);
+        },
+        requested, ec);
+  }
+
   /// The handle and the backend's registration state.
   IoSource<Handle> source_;
 };

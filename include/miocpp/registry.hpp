@@ -22,7 +22,17 @@ struct RegistryAccess;
 /// Poll::poll; the new interest applies to that very poll.
 ///
 /// Registrations are edge-triggered: after an event, the source reports again only once an
-/// operation on it has returned `std::errc::operation_would_block`.
+/// operation on it has returned `std::errc::operation_would_block` -- or, on a stream (TcpStream,
+/// UnixStream, a pipe end, windows::NamedPipe, an IoSource used through do_stream_io), once a
+/// read has returned fewer bytes than asked (and more than 0: the stream is drained) or a write
+/// has taken fewer than given (its buffer is full). That holds on every backend, so a loop may
+/// stop at a short read and save the read that would block. One thing a short read does not
+/// cover: an end of stream that had arrived with the data is reported by the event at hand
+/// (Event::is_read_closed), and epoll and kqueue bring no new event for it -- after a short read
+/// of an event that says read_closed, read again (it returns 0). Datagram sockets are not streams:
+/// every datagram read is "short", and only would-block re-arms them. A posix::SourceFd does no
+/// I/O of its own: on epoll and kqueue every new arrival is an edge anyway, and on poll(2) it is
+/// re-armed only by reregister.
 ///
 /// Errors: registering a source that is already registered gives `std::errc::file_exists`;
 /// reregistering or deregistering one that is not registered gives
@@ -61,7 +71,8 @@ class Registry {
   /// Starts delivering events for `source` with `token` for the readiness in `interest`.
   ///
   /// Events are edge-triggered: one arrives when the source becomes ready, and another only after
-  /// an operation on it has reported `std::errc::operation_would_block`. Registering a source
+  /// an operation on it has reported `std::errc::operation_would_block`, or a stream read or
+  /// write has stopped short (see the class documentation). Registering a source
   /// that is ready already delivers an event at the next poll.
   template <event::Source S>
   void register_source(S& source, Token token, Interest interest,

@@ -34,7 +34,7 @@ class StreamSocket : public Base {
 
   /// Reads into `buffer`; 0 means end-of-stream (or an empty buffer).
   std::size_t read(std::span<std::byte> buffer, std::error_code& ec) noexcept {
-    return this->do_io(
+    return this->do_stream_io(
         [buffer](native_handle_type s, std::error_code& op_ec) {
           const std::size_t count = sys::Sockets::receive(s, buffer, op_ec);
           if (op_ec) {
@@ -42,7 +42,7 @@ class StreamSocket : public Base {
           }
           return count;
         },
-        ec);
+        buffer.size(), ec);
   }
 
   /// Reads into `buffer` but leaves the bytes queued for the next read; 0 as for read().
@@ -60,35 +60,36 @@ class StreamSocket : public Base {
 
   /// Writes some of `bytes` (maybe not all: check the count).
   std::size_t write(std::span<const std::byte> bytes, std::error_code& ec) noexcept {
-    return this->do_io(
+    return this->do_stream_io(
         [bytes](native_handle_type s, std::error_code& op_ec) {
           return sys::Sockets::send(s, bytes, op_ec);
         },
-        ec);
+        bytes.size(), ec);
   }
 
   /// Reads into several buffers in order with one system call; 0 as for read(). No slices, or
   /// slices of 0 bytes in all, read 0 too (never would-block): that 0 is not end-of-stream.
   std::size_t read_vectored(std::span<IoSliceMut> slices, std::error_code& ec) noexcept {
-    return this->do_io(
-        [slices](native_handle_type s, std::error_code& op_ec) {
+    const std::size_t requested = miocpp::detail::total_size(slices);
+    return this->do_stream_io(
+        [slices, requested](native_handle_type s, std::error_code& op_ec) {
           const std::size_t count =
               sys::Sockets::receive_vectored(s, miocpp::detail::as_io_vecs(slices), op_ec);
-          if (op_ec) {  // only a failed read pays for looking at the slices
-            no_room_is_not_blocking(no_room(slices), op_ec);
+          if (op_ec) {
+            no_room_is_not_blocking(requested == 0, op_ec);
           }
           return count;
         },
-        ec);
+        requested, ec);
   }
 
   /// Writes from several buffers in order with one system call.
   std::size_t write_vectored(std::span<const IoSlice> slices, std::error_code& ec) noexcept {
-    return this->do_io(
+    return this->do_stream_io(
         [slices](native_handle_type s, std::error_code& op_ec) {
           return sys::Sockets::send_vectored(s, miocpp::detail::as_io_vecs(slices), op_ec);
         },
-        ec);
+        miocpp::detail::total_size(slices), ec);
   }
 
   /// Closes the read half, the write half (the peer reads end-of-stream) or both.
@@ -144,15 +145,6 @@ class StreamSocket : public Base {
     if (no_room && ec == std::errc::operation_would_block) {
       ec.clear();
     }
-  }
-
-  static bool no_room(std::span<IoSliceMut> slices) noexcept {
-    for (const IoSliceMut& slice : slices) {
-      if (slice.size() != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 };
 

@@ -65,18 +65,18 @@ class Sender : public End {
   /// `std::errc::broken_pipe` when the reading end is gone. Writes of up to PIPE_BUF bytes are
   /// atomic.
   std::size_t write(std::span<const std::byte> bytes, std::error_code& ec) noexcept {
-    return do_io(
+    return do_stream_io(
         [bytes](int fd, std::error_code& op_ec) { return sys::Pipes::write(fd, bytes, op_ec); },
-        ec);
+        bytes.size(), ec);
   }
 
   /// Writes from several buffers in order with one writev.
   std::size_t write_vectored(std::span<const IoSlice> slices, std::error_code& ec) noexcept {
-    return do_io(
+    return do_stream_io(
         [slices](int fd, std::error_code& op_ec) {
           return sys::Pipes::write_vectored(fd, miocpp::detail::as_io_vecs(slices), op_ec);
         },
-        ec);
+        miocpp::detail::total_size(slices), ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -118,19 +118,19 @@ class Receiver : public End {
   /// `buffer` is empty). `std::errc::operation_would_block` when the pipe is empty: wait for the
   /// next readable event.
   std::size_t read(std::span<std::byte> buffer, std::error_code& ec) noexcept {
-    return do_io(
+    return do_stream_io(
         [buffer](int fd, std::error_code& op_ec) { return sys::Pipes::read(fd, buffer, op_ec); },
-        ec);
+        buffer.size(), ec);
   }
 
   /// Reads into several buffers in order with one readv; 0 as for read(). No slices, or slices
   /// of 0 bytes, also read 0: that 0 does not mean the writers are gone.
   std::size_t read_vectored(std::span<IoSliceMut> slices, std::error_code& ec) noexcept {
-    return do_io(
+    return do_stream_io(
         [slices](int fd, std::error_code& op_ec) {
           return sys::Pipes::read_vectored(fd, miocpp::detail::as_io_vecs(slices), op_ec);
         },
-        ec);
+        miocpp::detail::total_size(slices), ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS

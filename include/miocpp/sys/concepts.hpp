@@ -122,7 +122,8 @@ concept Waker = Owning<W> &&
 };
 
 /// Per-source state that registers a handle `H` with a selector `S` and wraps every I/O call, so
-/// level- or one-shot-based backends can re-arm a source when an operation would block. forget()
+/// level- or one-shot-based backends can re-arm a source when an operation would block, and
+/// (do_stream_io, given the bytes requested) when a stream read or write stops short. forget()
 /// drops the state's record of a registration that stays with a released handle.
 template <class I, class S, class H>
 concept IoSourceState = std::default_initializable<I> && std::is_nothrow_move_constructible_v<I> &&
@@ -138,6 +139,9 @@ concept IoSourceState = std::default_initializable<I> && std::is_nothrow_move_co
   noexcept;
   {
     state.do_io([](std::error_code&) noexcept { return std::size_t{0}; }, ec)
+    } -> std::same_as<std::size_t>;
+  {
+    state.do_stream_io([](std::error_code&) noexcept { return std::size_t{0}; }, std::size_t{1}, ec)
     } -> std::same_as<std::size_t>;
 };
 

@@ -3,6 +3,7 @@
 // IoSourceState for both.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <system_error>
@@ -11,6 +12,7 @@
 #include "../../interest.hpp"
 #include "../../token.hpp"
 #include "shared_table_selector.hpp"
+#include "short_io.hpp"
 #include "weak_registration.hpp"
 
 namespace miocpp::sys::common {
@@ -33,9 +35,23 @@ class RearmOnBlock {
   decltype(auto) do_io(Operation&& operation, std::error_code& ec) noexcept {
     decltype(auto) result = std::forward<Operation>(operation)(ec);
     if (ec == std::errc::operation_would_block) {
-      registration_.with_state([](Table& table, int fd, std::uint64_t id) { table.rearm(fd, id); });
+      rearm();
     }
     return result;
+  }
+
+  /// Runs one stream read or write of `requested` bytes; if it would block, or moved fewer bytes
+  /// than requested (and some), the registration is armed again: a short stream read means the
+  /// source is drained and a short write that its buffer is full, so the readiness reported has
+  /// been used up as surely as by a would-block, and the next event may come.
+  template <class Operation>
+  std::size_t do_stream_io(Operation&& operation, std::size_t requested,
+                           std::error_code& ec) noexcept {
+    const std::size_t done = std::forward<Operation>(operation)(ec);
+    if (ec ? ec == std::errc::operation_would_block : is_short(done, requested)) {
+      rearm();
+    }
+    return done;
   }
 
   void register_source(const Selector& selector, int fd, Token token, Interest interest,
@@ -70,6 +86,10 @@ class RearmOnBlock {
   void forget() noexcept { registration_.forget(); }
 
  private:
+  void rearm() const noexcept {
+    registration_.with_state([](Table& table, int fd, std::uint64_t id) { table.rearm(fd, id); });
+  }
+
   struct Removal {
     static void remove(Table& table, int fd, std::uint64_t id) noexcept {
       table.remove_registration(fd, id);

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <system_error>
-#include <utility>
 
 #include "../../interest.hpp"
 #include "../../token.hpp"
+#include "../common/plain_io.hpp"
 #include "../common/weak_registration.hpp"
 #include "selector.hpp"
 
@@ -19,13 +19,8 @@ namespace miocpp::sys::epoll {
 /// source that no longer exists. So a registered source remembers its queue, weakly (a source does
 /// not keep a Poll alive), and deletes its registration before its descriptor is closed: one
 /// epoll_ctl per close of a registered source, as libuv does. Nothing is added to I/O.
-class IoSourceState {
+class IoSourceState : public common::PlainIo {
  public:
-  template <class Operation>
-  decltype(auto) do_io(Operation&& operation, std::error_code& ec) noexcept {
-    return std::forward<Operation>(operation)(ec);
-  }
-
   void register_source(const Selector& selector, int fd, Token token, Interest interest,
                        std::error_code& ec) noexcept {
     selector.register_fd(fd, token, interest, ec);

@@ -2,24 +2,19 @@
 #pragma once
 
 #include <system_error>
-#include <utility>
 
 #include "../../interest.hpp"
 #include "../../token.hpp"
+#include "../common/plain_io.hpp"
 
 namespace miocpp::sys::kqueue {
 
 /// kqueue keeps edge-triggered registrations (EV_CLEAR) armed by itself, and close(2) drops every
 /// filter on the closed descriptor number -- even when another descriptor, or another process,
-/// still holds the open file. So I/O needs no bookkeeping, registration goes straight to the
-/// selector, and closing the source ends its registration.
-class IoSourceState {
+/// still holds the open file. So I/O needs no bookkeeping (PlainIo), registration goes straight
+/// to the selector, and closing the source ends its registration.
+class IoSourceState : public common::PlainIo {
  public:
-  template <class Operation>
-  decltype(auto) do_io(Operation&& operation, std::error_code& ec) noexcept {
-    return std::forward<Operation>(operation)(ec);
-  }
-
   template <class Selector>
   void register_source(const Selector& selector, int fd, Token token, Interest interest,
                        std::error_code& ec) noexcept {

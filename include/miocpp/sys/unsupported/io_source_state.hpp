@@ -3,17 +3,17 @@
 #pragma once
 
 #include <system_error>
-#include <utility>
 
 #include "../../interest.hpp"
 #include "../../token.hpp"
+#include "../common/plain_io.hpp"
 #include "refuse.hpp"
 
 namespace miocpp::sys::unsupported {
 
 /// concepts::IoSourceState for any selector. I/O runs the operation, which on such a backend
 /// reports not_supported by itself.
-class IoSourceState {
+class IoSourceState : public common::PlainIo {
  public:
   template <class Selector>
   void register_source(const Selector&, int, Token, Interest, std::error_code& ec) noexcept {
@@ -30,11 +30,6 @@ class IoSourceState {
 
   /// Nothing to forget: nothing was ever registered.
   void forget() noexcept {}
-
-  template <class Operation>
-  decltype(auto) do_io(Operation&& operation, std::error_code& ec) noexcept {
-    return std::forward<Operation>(operation)(ec);
-  }
 };
 
 }  // namespace miocpp::sys::unsupported

@@ -2,12 +2,14 @@
 // one-shot polls edge-triggered.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <system_error>
 #include <utility>
 
 #include "../../interest.hpp"
 #include "../../token.hpp"
+#include "../common/short_io.hpp"
 #include "selector.hpp"
 #include "sock_state.hpp"
 #include "windows.hpp"
@@ -43,14 +45,23 @@ class IoSourceState {
   template <class Operation>
   decltype(auto) do_io(Operation&& operation, std::error_code& ec) noexcept {
     decltype(auto) result = std::forward<Operation>(operation)(ec);
-    if (state_ != nullptr && ec == std::errc::operation_would_block) {
-      std::error_code rearm_ec;
-      selector_->reregister_socket(*state_, token_, interest_, rearm_ec);
-      if (rearm_ec) {
-        ec = rearm_ec;
-      }
+    if (ec == std::errc::operation_would_block) {
+      rearm(ec);
     }
     return result;
+  }
+
+  /// Runs one stream read or write of `requested` bytes. A short one (fewer bytes than
+  /// requested, and some) re-arms as a would-block does: the socket was drained, or its send
+  /// buffer filled, so the next AFD poll reports the next arrival of data or of room.
+  template <class Operation>
+  std::size_t do_stream_io(Operation&& operation, std::size_t requested,
+                           std::error_code& ec) noexcept {
+    const std::size_t done = std::forward<Operation>(operation)(ec);
+    if (ec ? ec == std::errc::operation_would_block : common::is_short(done, requested)) {
+      rearm(ec);
+    }
+    return done;
   }
 
   void register_source(const Selector& selector, SOCKET socket, Token token, Interest interest,
@@ -100,6 +111,18 @@ class IoSourceState {
   }
 
  private:
+  /// Watches the registered events again. A failure to do so replaces the operation's outcome:
+  /// without it no event would ever come.
+  void rearm(std::error_code& ec) noexcept {
+    if (state_ != nullptr) {
+      std::error_code rearm_ec;
+      selector_->reregister_socket(*state_, token_, interest_, rearm_ec);
+      if (rearm_ec) {
+        ec = rearm_ec;
+      }
+    }
+  }
+
   void reset() noexcept {
     if (state_ != nullptr) {
       selector_->deregister_socket(*std::exchange(state_, nullptr));
