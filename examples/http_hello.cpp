@@ -82,7 +82,8 @@ void answer_requests(Connection& connection) {
 }
 
 /// Reads and answers what arrived, then writes what it can. False when the connection is done.
-bool serve(Connection& connection) {
+/// `peer_done` is what the event said: the client has finished sending.
+bool serve(Connection& connection, bool peer_done) {
   std::array<char, 4096> buffer{};
   for (;;) {
     std::error_code ec;
@@ -94,6 +95,9 @@ bool serve(Connection& connection) {
       return false;
     }
     connection.incoming.append(buffer.data(), count);
+    if (count < buffer.size() && !peer_done) {
+      break;  // a short read: drained, the next request brings a new event
+    }
   }
   answer_requests(connection);
   while (!connection.outgoing.empty()) {
@@ -106,7 +110,11 @@ bool serve(Connection& connection) {
     if (ec) {
       return false;
     }
+    const bool short_write = written < connection.outgoing.size();
     connection.outgoing.erase(0, written);
+    if (short_write) {
+      return true;  // the socket is full: a writable event will come
+    }
   }
   return !connection.close_after_reply;
 }
@@ -148,7 +156,7 @@ int main(int argc, char** argv) {
           }
         }
       } else if (const auto found = connections.find(event.token()); found != connections.end()) {
-        if (!serve(found->second)) {
+        if (!serve(found->second, event.is_read_closed())) {
           connections.erase(found);
         }
       }

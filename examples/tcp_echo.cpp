@@ -62,6 +62,10 @@ bool send(Connection& connection, std::span<const std::byte> bytes) {
       return false;
     }
     bytes = bytes.subspan(written);
+    if (!bytes.empty()) {  // a short write: the socket is full, and a writable event will come
+      connection.backlog.insert(connection.backlog.end(), bytes.begin(), bytes.end());
+      return true;
+    }
   }
   return true;
 }
@@ -93,6 +97,11 @@ bool serve(Connection& connection, const miocpp::Event& event, std::span<std::by
       connection.backlog.insert(connection.backlog.end(), received.begin(), received.end());
     } else if (!send(connection, buffer.first(count))) {
       return false;
+    }
+    // A short read means drained: the next data brings a new event. Unless the client has
+    // finished sending: then its end of stream is next, and no event comes for it.
+    if (count < buffer.size() && !event.is_read_closed()) {
+      return true;
     }
   }
 }

@@ -42,14 +42,19 @@ bool flush(Connection& connection) {
     if (ec) {
       return false;
     }
+    const bool short_write = written < connection.outgoing.size();
     connection.outgoing.erase(connection.outgoing.begin(),
                               connection.outgoing.begin() + static_cast<std::ptrdiff_t>(written));
+    if (short_write) {
+      return true;  // the socket is full: a writable event will come, no need to try again
+    }
   }
   return true;
 }
 
-/// Reads everything available and queues it to be echoed. False when the connection is broken.
-bool read_all(Connection& connection) {
+/// Reads what has arrived and queues it to be echoed. False when the connection is broken.
+/// `peer_done` is what the event said: the client has finished sending.
+bool read_available(Connection& connection, bool peer_done) {
   std::array<std::byte, 4096> buffer{};
   for (;;) {
     std::error_code ec;
@@ -68,6 +73,11 @@ bool read_all(Connection& connection) {
       return true;
     }
     connection.outgoing.insert(connection.outgoing.end(), buffer.begin(), buffer.begin() + count);
+    // A short read means drained: the next data brings a new event, so there is no need for the
+    // read that would block. But if the client has finished, its end of stream is next.
+    if (count < buffer.size() && !peer_done) {
+      return true;
+    }
   }
 }
 
@@ -127,7 +137,7 @@ int main(int argc, char** argv) {
       Connection& connection = found->second;
       bool open = true;
       if (event.is_readable()) {
-        open = read_all(connection);
+        open = read_available(connection, event.is_read_closed());
       }
       if (open && (event.is_writable() || !connection.outgoing.empty())) {
         open = flush(connection);
