@@ -21,6 +21,12 @@ struct Io {
   std::size_t count;
 };
 
+/// When a loop stops reading or writing: at the first call that would block (mio's rule, and what
+/// every readiness library's own documentation asks), or already at a short read or write (fewer
+/// bytes than asked: drained, or full), which miocpp guarantees brings the next event all the same
+/// and epoll does by itself.
+enum class Stop { at_would_block, at_short };
+
 /// Anything that reads and writes a connected socket without blocking.
 template <class S>
 concept Socket = requires(S& socket, std::span<std::byte> in, std::span<const std::byte> out) {
@@ -29,7 +35,7 @@ concept Socket = requires(S& socket, std::span<std::byte> in, std::span<const st
 };
 
 /// Writes `bytes`; what the socket does not take goes to the backlog. False when closed.
-template <Socket S>
+template <Stop stop, Socket S>
 bool send(S& socket, std::span<const std::byte> bytes, Backlog& backlog) {
   while (!bytes.empty()) {
     const Io io = socket.write(bytes);
@@ -41,15 +47,21 @@ bool send(S& socket, std::span<const std::byte> bytes, Backlog& backlog) {
       return false;
     }
     bytes = bytes.subspan(io.count);
+    if (stop == Stop::at_short && !bytes.empty()) {
+      backlog.keep(bytes);  // short: the socket is full
+      return true;
+    }
   }
   return true;
 }
 
 /// Handles one readiness event: writes the backlog out first, then (when `readable`, or when the
-/// backlog just drained and reading had stopped) reads until the socket would block, writing back
-/// each read at once. Returns false when the connection is over.
-template <Socket S>
-bool serve(S& socket, Backlog& backlog, std::span<std::byte> buffer, bool readable) {
+/// backlog just drained and reading had stopped) reads until `stop`, writing back each read at
+/// once. `peer_done` is the event's word that the peer has finished sending: its end of stream is
+/// then read even after a short read. Returns false when the connection is over.
+template <Stop stop, Socket S>
+bool serve(S& socket, Backlog& backlog, std::span<std::byte> buffer, bool readable,
+           bool peer_done) {
   if (!backlog.empty()) {
     while (!backlog.empty()) {
       const Io io = socket.write(backlog.rest());
@@ -59,7 +71,11 @@ bool serve(S& socket, Backlog& backlog, std::span<std::byte> buffer, bool readab
       if (io.status == Io::Status::closed) {
         return false;
       }
+      const bool short_write = io.count < backlog.rest().size();
       backlog.consume(io.count);
+      if (stop == Stop::at_short && short_write) {
+        return true;
+      }
     }
     // Reading stopped while the backlog waited; what arrived meanwhile raised no new edge.
     readable = true;
@@ -75,11 +91,14 @@ bool serve(S& socket, Backlog& backlog, std::span<std::byte> buffer, bool readab
     if (io.status == Io::Status::closed || io.count == 0) {
       return false;
     }
-    if (!send(socket, buffer.first(io.count), backlog)) {
+    if (!send<stop>(socket, buffer.first(io.count), backlog)) {
       return false;
     }
     if (!backlog.empty()) {
       return true;
+    }
+    if (stop == Stop::at_short && io.count < buffer.size() && !peer_done) {
+      return true;  // short: drained
     }
   }
 }

@@ -25,7 +25,8 @@ struct Connection {
 void on_connection(struct ev_loop* loop, ev_io* watcher, int revents) {
   auto* connection = reinterpret_cast<Connection*>(watcher);  // NOLINT(*-reinterpret-cast)
   const bool was_blocked = !connection->backlog.empty();
-  if (!echo::serve(connection->socket, connection->backlog, buffer, (revents & EV_READ) != 0)) {
+  if (!echo::serve<echo::Stop::at_would_block>(connection->socket, connection->backlog, buffer,
+                                               (revents & EV_READ) != 0, false)) {
     ev_io_stop(loop, watcher);
     ::close(connection->socket.fd());
     delete connection;  // NOLINT(*-owning-memory): the watcher is how libev hands it back

@@ -29,8 +29,9 @@ struct Connection {
 
 void on_connection(evutil_socket_t /*fd*/, short what, void* argument) {
   auto* connection = static_cast<Connection*>(argument);
-  if (!echo::serve(connection->socket, connection->backlog, connection->server->buffer,
-                   (what & EV_READ) != 0)) {
+  if (!echo::serve<echo::Stop::at_would_block>(connection->socket, connection->backlog,
+                                               connection->server->buffer, (what & EV_READ) != 0,
+                                               false)) {
     event_free(connection->watcher);
     ::close(connection->socket.fd());
     delete connection;  // NOLINT(*-owning-memory): libevent hands back a raw pointer

@@ -107,7 +107,10 @@ int main(int argc, char** argv) {
         continue;
       }
       const bool readable = event.is_readable() || event.is_error() || event.is_read_closed();
-      if (!echo::serve(connection->stream, connection->backlog, buffer, readable)) {
+      // A short read means drained, on every backend: the loop stops there (echo::Stop::at_short)
+      // unless the event says the client has finished, whose end of stream is then read next.
+      if (!echo::serve<echo::Stop::at_short>(connection->stream, connection->backlog, buffer,
+                                             readable, event.is_read_closed())) {
         connections.erase(index);  // the TcpStream closes, which also ends its registration
       }
     }

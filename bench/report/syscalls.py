@@ -124,7 +124,8 @@ def report(results, which):
     mine, floor = per_message.get("miocpp"), per_message.get(servers.FLOOR)
     if mine is not None and floor is not None:
         lines += ["", f"Reading: miocpp makes {mine:.3f} system calls per message, hand-written "
-                      f"epoll {floor:.3f} ({(mine / floor - 1) * 100:+.1f}%). Both make the same "
+                      f"epoll stopping at short reads {floor:.3f} "
+                      f"({(mine / floor - 1) * 100:+.1f}%). Both make the same "
                       f"calls for the same readiness; how many messages one read or one "
                       f"`epoll_wait` finds depends on timing, hence a small spread from run to "
                       f"run."]
