@@ -557,4 +557,59 @@ TEST(Waker, StressNoWakeIsLostBetweenThreads) {
   test::expect_no_events(poll, events, 20ms);
 }
 
+// A wake while an earlier one is pending makes no system call; that must never cost a wake. Four
+// threads publish work (a counter) and wake; the poller reads the counter only when the Waker's
+// event comes, so a wake coalesced away without an event to cover it would leave work unseen.
+TEST(Waker, CoalescedWakesNeverHideWork) {
+  OPEN_POLL(poll, events(64));
+  std::error_code ec;
+  const Waker waker(poll.registry(), waker_token, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  constexpr std::size_t thread_count = 4;
+  constexpr std::size_t per_thread = 5000;
+  std::atomic<std::size_t> published{0};
+  std::atomic<std::size_t> failures{0};
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < thread_count; ++t) {
+    threads.emplace_back([&] {
+      for (std::size_t i = 0; i < per_thread; ++i) {
+        published.fetch_add(1, std::memory_order_relaxed);
+        std::error_code wake_ec;
+        waker.wake(wake_ec);
+        if (wake_ec) {
+          failures.fetch_add(1);
+        }
+        if (i % 64 == 0) {
+          std::this_thread::yield();  // let the poller in between, now and then
+        }
+      }
+    });
+  }
+  std::size_t seen = 0;
+  std::size_t waker_events = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (seen < thread_count * per_thread && std::chrono::steady_clock::now() < deadline) {
+    poll.poll(events, 100ms, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    std::size_t in_this_poll = 0;
+    for (const miocpp::Event& event : events) {
+      if (event.token() == waker_token) {
+        ++in_this_poll;
+        // The Waker's event covers every wake before the poll returned.
+        seen = published.load(std::memory_order_relaxed);
+      }
+    }
+    EXPECT_LE(in_this_poll, 1U);
+    waker_events += in_this_poll;
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(failures.load(), 0U);
+  EXPECT_EQ(seen, thread_count * per_thread) << "a wake was lost: the last work stayed unseen";
+  EXPECT_GT(waker_events, 0U);
+  EXPECT_LT(waker_events, thread_count * per_thread) << "no wake coalesced";
+  RecordProperty("waker_events", static_cast<int>(waker_events));
+}
+
 }  // namespace

@@ -77,6 +77,7 @@ class Poll {
       return;
     }
     registry_.selector().select(events.storage_, timeout, ec);
+    registry_.identity().clear_wake_pending();
   }
 
 #if MIOCPP_HAS_EXCEPTIONS

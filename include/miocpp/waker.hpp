@@ -83,10 +83,20 @@ class Waker {
   }
 
   /// Makes the Poll report the Waker's event: a blocked poll returns, or the next poll does not
-  /// block. Thread-safe, allocation-free, and never blocks (a wake while one is pending
-  /// coalesces with it). Fails only for an empty Waker or as the OS call does.
+  /// block. Thread-safe, allocation-free, and never blocks. A wake while an earlier one is
+  /// pending (made, and the Poll has not returned since) costs no system call: it coalesces with
+  /// it, and whoever handles the Waker's event after that poll returns sees what came before the
+  /// wake. A wake after the poll returned always brings a new event. Fails only for an empty
+  /// Waker or as the OS call does.
   void wake(std::error_code& ec) const noexcept {
+    if (identity_.mark_wake_pending()) {
+      ec.clear();
+      return;
+    }
     inner_.wake(ec);
+    if (ec) {
+      identity_.unmark_wake_pending();
+    }
   }
 
 #if MIOCPP_HAS_EXCEPTIONS

@@ -62,6 +62,30 @@ class PollIdentity {
   void release_waker() const noexcept {
     if (state_ != nullptr) {
       state_->has_waker.store(false, std::memory_order_release);
+      state_->wake_pending.store(false, std::memory_order_release);
+    }
+  }
+
+  /// Records a wake; true when one was pending already, so that the Poll will report the Waker's
+  /// event (or has it collected, not yet returned) and this wake needs no system call. The
+  /// release half publishes what the waking thread did before it to the poll that clears it.
+  [[nodiscard]] bool mark_wake_pending() const noexcept {
+    return state_ != nullptr && state_->wake_pending.exchange(true, std::memory_order_acq_rel);
+  }
+  /// Forgets a wake whose system call failed: the next wake tries again.
+  void unmark_wake_pending() const noexcept {
+    if (state_ != nullptr) {
+      state_->wake_pending.store(false, std::memory_order_release);
+    }
+  }
+  /// Called by Poll::poll once the OS wait has returned: every wake recorded so far either made
+  /// the system call whose event this poll collected (or the next one will), or happened before
+  /// this point, so the caller, handling the Waker's event after poll returns, covers it. From
+  /// here on a wake makes its system call again. The acquire half makes the waking threads' work
+  /// visible to the caller.
+  void clear_wake_pending() const noexcept {
+    if (state_ != nullptr) {
+      (void)state_->wake_pending.exchange(false, std::memory_order_acq_rel);
     }
   }
 
@@ -73,6 +97,9 @@ class PollIdentity {
     std::atomic<std::size_t> references{1};
     std::atomic<std::size_t> registries{0};
     std::atomic<bool> has_waker{false};
+    // A wake has made its system call and the Poll has not yet returned since: further wakes
+    // coalesce into it without a system call, as libuv's uv_async_send does.
+    std::atomic<bool> wake_pending{false};
   };
 
   State* state_ = nullptr;
