@@ -84,10 +84,11 @@ class Waker {
 
   /// Makes the Poll report the Waker's event: a blocked poll returns, or the next poll does not
   /// block. Thread-safe, allocation-free, and never blocks. A wake while an earlier one is
-  /// pending (made, and the Poll has not returned since) costs no system call: it coalesces with
-  /// it, and whoever handles the Waker's event after that poll returns sees what came before the
-  /// wake. A wake after the poll returned always brings a new event. Fails only for an empty
-  /// Waker or as the OS call does.
+  /// pending (made, and the Poll has not returned since) costs no system call and writes no
+  /// shared memory: it coalesces with it, and the poller, handling the Waker's event after that
+  /// poll returns, sees what the waking thread did before the wake (through the mutex or atomics
+  /// it shares work with). A wake after the poll returned always brings a new event. Fails only
+  /// for an empty Waker or as the OS call does.
   void wake(std::error_code& ec) const noexcept {
     if (identity_.mark_wake_pending()) {
       ec.clear();

@@ -67,10 +67,20 @@ class PollIdentity {
   }
 
   /// Records a wake; true when one was pending already, so that the Poll will report the Waker's
-  /// event (or has it collected, not yet returned) and this wake needs no system call. The
-  /// release half publishes what the waking thread did before it to the poll that clears it.
+  /// event (or has it collected, not yet returned) and this wake needs no system call.
+  ///
+  /// A pending wake is only read, never written again: the waking threads do not fight over the
+  /// flag's cache line while it is set. The fence pairs with clear_wake_pending's: of a wake that
+  /// finds the flag still set and a poll that has just cleared it, at least one sees the other's
+  /// earlier writes, so either the wake makes its system call or the poller, after returning,
+  /// sees what the waking thread did before the wake.
   [[nodiscard]] bool mark_wake_pending() const noexcept {
-    return state_ != nullptr && state_->wake_pending.exchange(true, std::memory_order_acq_rel);
+    if (state_ == nullptr) {
+      return false;
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    return state_->wake_pending.load(std::memory_order_relaxed) ||
+           state_->wake_pending.exchange(true, std::memory_order_acq_rel);
   }
   /// Forgets a wake whose system call failed: the next wake tries again.
   void unmark_wake_pending() const noexcept {
@@ -81,11 +91,12 @@ class PollIdentity {
   /// Called by Poll::poll once the OS wait has returned: every wake recorded so far either made
   /// the system call whose event this poll collected (or the next one will), or happened before
   /// this point, so the caller, handling the Waker's event after poll returns, covers it. From
-  /// here on a wake makes its system call again. The acquire half makes the waking threads' work
-  /// visible to the caller.
+  /// here on a wake makes its system call again. A poll with no wake pending pays one plain load;
+  /// the OS wait orders it after the system call of the wake whose event it collected.
   void clear_wake_pending() const noexcept {
-    if (state_ != nullptr) {
-      (void)state_->wake_pending.exchange(false, std::memory_order_acq_rel);
+    if (state_ != nullptr && state_->wake_pending.load(std::memory_order_acquire)) {
+      state_->wake_pending.store(false, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_seq_cst);
     }
   }
 
