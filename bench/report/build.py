@@ -4,6 +4,7 @@ import os
 import subprocess
 
 MICRO_TARGETS = ["bench_micro", "bench_scale"]
+WAKE_TARGETS = ["bench_wake"]
 ECHO_TARGETS = ["echo_load", "echo_epoll-short", "echo_epoll", "echo_miocpp", "echo_libuv", "echo_libevent",
                 "echo_libev", "echo_asio"]
 
