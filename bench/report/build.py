@@ -10,8 +10,11 @@ ECHO_TARGETS = ["echo_load", "echo_epoll-short", "echo_epoll", "echo_miocpp", "e
 
 
 def configure(root, build_dir):
-    """A Release build with only the benchmarks, unless `build_dir` is configured already."""
+    """A Release build with only the benchmarks, unless `build_dir` is configured already; then
+    it is configured again, so that targets added since (which build() looks up) exist."""
     if os.path.exists(os.path.join(build_dir, "CMakeCache.txt")):
+        subprocess.run(["cmake", "-S", root, "-B", build_dir], check=True,
+                       stdout=subprocess.DEVNULL)
         return
     subprocess.run(["cmake", "-S", root, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
                     "-DMIOCPP_BUILD_TESTS=OFF", "-DMIOCPP_BUILD_EXAMPLES=OFF",
