@@ -11,6 +11,7 @@ from . import servers
 
 SERVER_CPU, LOAD_CPU = 0, 1
 TARGET = 0.98  # miocpp at least 0.98× hand-written epoll running the same loop
+CPU_TARGET = 1.03  # and at most 1.03× its server CPU time per message
 
 
 class Scenario:
@@ -49,6 +50,13 @@ def run_load(echo_dir, port, scenario, warmup, duration, cpu):
     return json.loads(output)
 
 
+def cpu_seconds(pid):
+    """User + system CPU time the process `pid` has used so far (from /proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()  # after the command, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def measure(echo_dir, rounds, warmup, duration, progress):
     """{(scenario name, library): [result of each round]} and {library: version}.
 
@@ -62,7 +70,12 @@ def measure(echo_dir, rounds, warmup, duration, progress):
             for library in libraries:
                 with servers.Server(echo_dir, library, server_cpu) as server:
                     versions[library] = server.version
+                    before = cpu_seconds(server.process.pid)
                     result = run_load(echo_dir, server.port, scenario, warmup, duration, load_cpu)
+                    # The server's CPU time over the whole load (connecting included), per
+                    # message echoed in it.
+                    result["cpu_us"] = ((cpu_seconds(server.process.pid) - before) * 1e6 /
+                                        max(result["total_messages"], 1))
                 results.setdefault((scenario.name, library), []).append(result)
                 progress(f"round {round_number}/{rounds} {scenario.title()} {library}: "
                          f"{result['messages_per_second']:,.0f} msg/s, "
@@ -70,11 +83,11 @@ def measure(echo_dir, rounds, warmup, duration, progress):
     return results, versions
 
 
-def ratios(results, scenario, library):
+def ratios(results, scenario, library, key="messages_per_second"):
     """The per-round ratios of `library` to the floor, same round against same round."""
     mine = results[(scenario.name, library)]
     floor = results[(scenario.name, servers.FLOOR)]
-    return [a["messages_per_second"] / b["messages_per_second"] for a, b in zip(mine, floor)]
+    return [a[key] / max(b[key], 1e-9) for a, b in zip(mine, floor)]
 
 
 def report(results, versions, rounds):
@@ -82,27 +95,34 @@ def report(results, versions, rounds):
     verdicts = []
     for scenario in SCENARIOS:
         libraries = [lib for lib in servers.LIBRARIES if (scenario.name, lib) in results]
-        rows, ratio_of = [], {}
+        rows, ratio_of, cpu_of = [], {}, {}
         for library in libraries:
             runs = results[(scenario.name, library)]
             ratio_of[library] = statistics.median(ratios(results, scenario, library))
+            cpu_of[library] = statistics.median(ratios(results, scenario, library, "cpu_us"))
             rows.append([f"{library} {versions.get(library, '')}".strip(),
                          markdown.count(statistics.median(r["messages_per_second"] for r in runs)),
                          markdown.ratio(ratio_of[library]),
+                         f"{statistics.median(r['cpu_us'] for r in runs):.2f}",
+                         markdown.ratio(cpu_of[library]),
                          f"{statistics.median(r['p50_us'] for r in runs):.1f}",
                          f"{statistics.median(r['p99_us'] for r in runs):.1f}"])
         lines += [f"#### {scenario.title()}", ""]
-        lines += markdown.table(["server", "messages/s", f"× {servers.FLOOR}", "p50 µs", "p99 µs"],
-                                rows)
-        lines += ["", reading(scenario, ratio_of), ""]
-        verdicts.append(verdict(scenario, ratio_of))
+        lines += markdown.table(["server", "messages/s", f"× {servers.FLOOR}", "CPU µs/message",
+                                 f"CPU × {servers.FLOOR}", "p50 µs", "p99 µs"], rows)
+        lines += ["", reading(scenario, ratio_of, cpu_of), ""]
+        verdicts.append(verdict(scenario, ratio_of, cpu_of))
     lines += [f"Medians of {rounds} rounds; × {servers.FLOOR} is the median of each round's ratio "
               "to the hand-written epoll server of the same round that stops at a short read, as "
-              "miocpp's does (epoll reads until EAGAIN). " + " ".join(verdicts)]
+              "miocpp's does (epoll reads until EAGAIN). CPU µs/message: the server's user and "
+              "system time over the whole load (connecting included, from /proc, in clock ticks), "
+              "per message echoed. Targets: miocpp at least "
+              f"{TARGET}× {servers.FLOOR}'s messages/s and at most {CPU_TARGET}× its CPU per "
+              "message, and at or above every peer's messages/s. " + " ".join(verdicts)]
     return lines
 
 
-def reading(scenario, ratio_of):
+def reading(scenario, ratio_of, cpu_of):
     mine = ratio_of.get("miocpp")
     peers = {lib: r for lib, r in ratio_of.items()
              if lib != "miocpp" and lib not in servers.REFERENCES}
@@ -110,18 +130,23 @@ def reading(scenario, ratio_of):
     if peers:
         best = max(peers, key=peers.get)
         text += f", the fastest peer ({best}) at {peers[best]:.3f}×"
+    if "miocpp" in cpu_of:
+        text += f"; miocpp's server uses {cpu_of['miocpp']:.3f}× the CPU per message"
     return text + "."
 
 
-def verdict(scenario, ratio_of):
+def verdict(scenario, ratio_of, cpu_of):
     mine = ratio_of.get("miocpp", 0)
+    cpu = cpu_of.get("miocpp", 0)
     beaten_by = [lib for lib, r in ratio_of.items()
                  if lib != "miocpp" and lib not in servers.REFERENCES and r > mine]
-    if mine >= TARGET and not beaten_by:
+    if mine >= TARGET and cpu <= CPU_TARGET and not beaten_by:
         return f"{scenario.name}: target met."
     parts = []
     if mine < TARGET:
         parts.append(f"miocpp below {TARGET}× {servers.FLOOR}")
+    if cpu > CPU_TARGET:
+        parts.append(f"miocpp's CPU per message above {CPU_TARGET}× {servers.FLOOR}")
     if beaten_by:
         parts.append(f"behind {', '.join(beaten_by)}")
     return f"{scenario.name}: **target missed** ({'; '.join(parts)})."
