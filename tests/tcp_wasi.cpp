@@ -106,6 +106,31 @@ std::string drain(TcpStream& stream, bool& closed) {
   }
 }
 
+/// The peer side of a full writer: reads what `server` has (until would-block) and polls, until
+/// `token` reports writable; false if it does not within 2,000 rounds or the stream ends first.
+/// The bytes read go to `read`.
+bool read_until_writable(Poll& poll, Events& events, TcpStream& server, Token token,
+                         std::size_t& read) {
+  for (int round = 0; round < 2000; ++round) {
+    bool closed = false;
+    read += drain(server, closed).size();
+    if (closed) {
+      ADD_FAILURE() << "the stream ended after " << read << " bytes";
+      return false;
+    }
+    std::error_code ec;
+    poll.poll(events, 5ms, ec);
+    if (ec) {
+      ADD_FAILURE() << "poll: " << ec.message();
+      return false;
+    }
+    if (test::has(test::readiness_for(events, token), test::Ready::writable)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// Accepts the three pre-connected clients' server ends.
 std::vector<TcpStream> accept_all(TcpListener& listener) {
   std::vector<TcpStream> streams;
@@ -288,16 +313,7 @@ TEST(WasiTcp, AShortWriteFillsAndTheDrainIsANewWritableEvent) {
     }
   }
   std::size_t read = 0;
-  bool writable = false;
-  for (int round = 0; round < 2000 && !writable; ++round) {
-    bool closed = false;
-    read += drain(server, closed).size();
-    ASSERT_FALSE(closed);
-    poll.poll(events, 5ms, ec);
-    ASSERT_FALSE(ec) << ec.message();
-    writable = test::has(test::readiness_for(events, Token(20)), test::Ready::writable);
-  }
-  EXPECT_TRUE(writable);
+  EXPECT_TRUE(read_until_writable(poll, events, server, Token(20), read));
   EXPECT_GT(read, 0U);
 }
 
@@ -333,16 +349,7 @@ TEST(WasiTcp, WriterMeetsWouldBlockAndIsWritableAgainOnceThePeerReads) {
 
   // The peer reads; at some point the writer has room again, and that is a new edge.
   std::size_t read = 0;
-  bool writable = false;
-  for (int round = 0; round < 2000 && !writable; ++round) {
-    bool closed = false;
-    read += drain(server, closed).size();
-    ASSERT_FALSE(closed);
-    poll.poll(events, 5ms, ec);
-    ASSERT_FALSE(ec) << ec.message();
-    writable = test::has(test::readiness_for(events, Token(20)), test::Ready::writable);
-  }
-  EXPECT_TRUE(writable);
+  EXPECT_TRUE(read_until_writable(poll, events, server, Token(20), read));
   EXPECT_GT(read, 0U);
 }
 

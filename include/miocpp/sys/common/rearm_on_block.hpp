@@ -48,7 +48,7 @@ class RearmOnBlock {
   std::size_t do_stream_io(Operation&& operation, std::size_t requested,
                            std::error_code& ec) noexcept {
     const std::size_t done = std::forward<Operation>(operation)(ec);
-    if (ec ? ec == std::errc::operation_would_block : is_short(done, requested)) {
+    if (stream_readiness_used_up(done, requested, ec)) {
       rearm();
     }
     return done;

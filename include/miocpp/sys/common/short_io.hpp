@@ -1,8 +1,9 @@
-// is_short: the rule the backends that re-arm registrations themselves (poll(2), WASI, Windows)
-// apply to a stream read or write, so that a short one re-arms as a would-block does.
+// The rule the backends that re-arm registrations themselves (poll(2), WASI, Windows) apply to a
+// stream read or write: a short one uses the readiness up as surely as a would-block does.
 #pragma once
 
 #include <cstddef>
+#include <system_error>
 
 namespace miocpp::sys::common {
 
@@ -12,6 +13,14 @@ namespace miocpp::sys::common {
 /// empty request, neither of which says anything about readiness.
 constexpr bool is_short(std::size_t done, std::size_t requested) noexcept {
   return done != 0 && done < requested;
+}
+
+/// Whether a stream read or write that moved `done` of `requested` bytes, with outcome `ec`, has
+/// used up the readiness that was reported: it would block, or it stopped short. Then the
+/// registration is re-armed, and the next event may come.
+inline bool stream_readiness_used_up(std::size_t done, std::size_t requested,
+                                     const std::error_code& ec) noexcept {
+  return ec ? ec == std::errc::operation_would_block : is_short(done, requested);
 }
 
 }  // namespace miocpp::sys::common

@@ -58,7 +58,7 @@ class IoSourceState {
   std::size_t do_stream_io(Operation&& operation, std::size_t requested,
                            std::error_code& ec) noexcept {
     const std::size_t done = std::forward<Operation>(operation)(ec);
-    if (ec ? ec == std::errc::operation_would_block : common::is_short(done, requested)) {
+    if (common::stream_readiness_used_up(done, requested, ec)) {
       rearm(ec);
     }
     return done;
