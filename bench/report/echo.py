@@ -119,8 +119,9 @@ def report(results, versions, rounds):
     lines += [f"Medians of {rounds} rounds; × {servers.FLOOR} is the median of each round's ratio "
               "to the hand-written epoll server of the same round that stops at a short read, as "
               "miocpp's does (epoll reads until EAGAIN); rounds: the lowest and highest of those "
-              "ratios, how far the machine moves one server from round to round. CPU µs/message: the server's user and "
-              "system time over the whole load (connecting included, from /proc, in clock ticks), "
+              "ratios, how far the machine moves one server from round to round. "
+              "CPU µs/message: the server's user and system time over the whole load "
+              "(connecting included, from /proc, in clock ticks), "
               "per message echoed. Targets: miocpp at least "
               f"{TARGET}× {servers.FLOOR}'s messages/s and at most {CPU_TARGET}× its CPU per "
               "message, and at or above every peer's messages/s. " + " ".join(verdicts)]
