@@ -17,6 +17,7 @@
 #include "net/sockaddr.hpp"
 #include "net/socket_addr.hpp"
 #include "net/tcp_listener.hpp"
+#include "net/tcp_socket.hpp"
 #include "net/tcp_stream.hpp"
 #include "net/udp_socket.hpp"
 #include "net/unix_datagram.hpp"

@@ -7,8 +7,8 @@
 
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
-#include "ip_socket_base.hpp"
 #include "socket_addr.hpp"
+#include "tcp_socket_base.hpp"
 #include "tcp_stream.hpp"
 
 namespace miocpp::net {
@@ -18,14 +18,15 @@ namespace miocpp::net {
 ///
 /// WASI preview1 cannot create a socket: there bind reports `std::errc::not_supported`, and a
 /// listener is one the runtime pre-opened, adopted with from_native. accept works (sock_accept)
-/// but leaves the peer address unspecified (0.0.0.0:0); local_addr and the TTL report
+/// but leaves the peer address unspecified (0.0.0.0:0); local_addr and the socket options report
 /// not_supported.
-class TcpListener : public IpSocketBase {
+class TcpListener : public TcpSocketBase {
  public:
   TcpListener() noexcept = default;
 
   /// Binds and listens on `address` (port 0 picks a free port: see local_addr). SO_REUSEADDR is
-  /// set; the backlog is the system maximum where the OS allows it, else 128.
+  /// set (not on Windows: see set_reuse_address); the backlog is the system maximum where the OS
+  /// allows it, else 128. For other options or another backlog, build it with TcpSocket.
   static TcpListener bind(const SocketAddr& address, std::error_code& ec) noexcept {
     return TcpListener(sys::Tcp::bind(address, ec));
   }
@@ -67,7 +68,9 @@ class TcpListener : public IpSocketBase {
 #endif
 
  private:
-  explicit TcpListener(sys::Socket socket) noexcept : IpSocketBase(std::move(socket)) {}
+  friend class TcpSocket;
+
+  explicit TcpListener(sys::Socket socket) noexcept : TcpSocketBase(std::move(socket)) {}
 };
 
 }  // namespace miocpp::net

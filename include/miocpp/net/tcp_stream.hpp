@@ -9,20 +9,22 @@
 
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
-#include "ip_socket_base.hpp"
 #include "socket_addr.hpp"
 #include "stream_socket.hpp"
+#include "tcp_socket_base.hpp"
 
 namespace miocpp::net {
 
-/// A non-blocking TCP stream, from TcpStream::connect or TcpListener::accept.
+/// A non-blocking TCP stream, from TcpStream::connect, TcpSocket::connect or
+/// TcpListener::accept.
 ///
-/// Reading, writing and shutdown are StreamSocket's (shared with UnixStream).
+/// Reading, writing and shutdown are StreamSocket's (shared with UnixStream); the options are
+/// TcpSocketBase's.
 ///
 /// On WASI preview1 a stream comes from TcpListener::accept or from_native; read, write, their
 /// vectored forms, peek and shutdown work (sock_recv, sock_send, sock_shutdown), while connect,
-/// peer_addr, local_addr, nodelay, the TTL and take_error report `std::errc::not_supported`.
-class TcpStream : public StreamSocket<IpSocketBase> {
+/// peer_addr, local_addr, every socket option and take_error report `std::errc::not_supported`.
+class TcpStream : public StreamSocket<TcpSocketBase> {
  public:
   TcpStream() noexcept = default;
 
@@ -47,15 +49,6 @@ class TcpStream : public StreamSocket<IpSocketBase> {
     return sys::Sockets::peer_addr(native_handle(), ec);
   }
 
-  /// TCP_NODELAY: send small segments at once instead of coalescing them (Nagle's algorithm).
-  void set_nodelay(bool nodelay, std::error_code& ec) noexcept {
-    sys::Tcp::set_nodelay(native_handle(), nodelay, ec);
-  }
-  /// Whether TCP_NODELAY is set (off by default).
-  [[nodiscard]] bool nodelay(std::error_code& ec) const noexcept {
-    return sys::Tcp::nodelay(native_handle(), ec);
-  }
-
 #if MIOCPP_HAS_EXCEPTIONS
   /// \name Throwing overloads
   /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
@@ -71,19 +64,12 @@ class TcpStream : public StreamSocket<IpSocketBase> {
     return miocpp::detail::or_throw("miocpp::net::TcpStream::peer_addr",
                                     [&](std::error_code& ec) { return peer_addr(ec); });
   }
-  void set_nodelay(bool nodelay) {
-    miocpp::detail::or_throw("miocpp::net::TcpStream::set_nodelay",
-                             [&](std::error_code& ec) { set_nodelay(nodelay, ec); });
-  }
-  [[nodiscard]] bool nodelay() const {
-    return miocpp::detail::or_throw("miocpp::net::TcpStream::nodelay",
-                                    [&](std::error_code& ec) { return nodelay(ec); });
-  }
   /// @}
 #endif
 
  private:
   friend class TcpListener;
+  friend class TcpSocket;
 
   explicit TcpStream(sys::Socket socket) noexcept : StreamSocket(std::move(socket)) {}
 };

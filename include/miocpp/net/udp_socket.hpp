@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "../detail/throw_error.hpp"
+#include "../sys/option.hpp"
 #include "../sys/sys.hpp"
 #include "datagram_socket.hpp"
 #include "ip_addr.hpp"
@@ -26,8 +27,9 @@ namespace miocpp::net {
 /// A datagram bigger than the receive buffer is truncated: the caller gets what fits and the
 /// rest is discarded (size buffers for the largest datagram expected; 65,507 bytes is the IPv4
 /// maximum). That holds on Windows too, where Winsock answers WSAEMSGSIZE (which mio passes on
-/// as an error): miocpp reports the full buffer as a success there, as POSIX does. An empty datagram is valid: it is sent and received as 0 bytes, so a receive of 0
-/// does not mean "closed" as it does on a stream.
+/// as an error): miocpp reports the full buffer as a success there, as POSIX does. An empty
+/// datagram is valid: it is sent and received as 0 bytes, so a receive of 0 does not mean "closed"
+/// as it does on a stream.
 ///
 /// Unconnected, the socket talks to anyone with send_to / recv_from. After connect(peer) it
 /// sends to `peer` with send() and receives only what `peer` sends; an ICMP error from the peer
@@ -87,41 +89,41 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
 
   /// SO_BROADCAST: allows sending to a broadcast address (otherwise permission_denied).
   void set_broadcast(bool on, std::error_code& ec) noexcept {
-    sys::Udp::set_broadcast(native_handle(), on, ec);
+    set_option<sys::option::Broadcast>(on, ec);
   }
   /// Whether SO_BROADCAST is set (off by default).
   [[nodiscard]] bool broadcast(std::error_code& ec) const noexcept {
-    return sys::Udp::broadcast(native_handle(), ec);
+    return option<sys::option::Broadcast>(ec);
   }
 
   /// IP_MULTICAST_LOOP: whether IPv4 multicast this socket sends is looped back to listeners on
   /// this host (on by default).
   void set_multicast_loop_v4(bool on, std::error_code& ec) noexcept {
-    sys::Udp::set_multicast_loop_v4(native_handle(), on, ec);
+    set_option<sys::option::MulticastLoopV4>(on, ec);
   }
   /// Whether IP_MULTICAST_LOOP is set.
   [[nodiscard]] bool multicast_loop_v4(std::error_code& ec) const noexcept {
-    return sys::Udp::multicast_loop_v4(native_handle(), ec);
+    return option<sys::option::MulticastLoopV4>(ec);
   }
 
   /// IP_MULTICAST_TTL: the time-to-live of IPv4 multicast this socket sends, 0-255 (1 by default:
   /// the local network only). Larger values give invalid_argument.
   void set_multicast_ttl_v4(std::uint32_t ttl, std::error_code& ec) noexcept {
-    sys::Udp::set_multicast_ttl_v4(native_handle(), ttl, ec);
+    set_option<sys::option::MulticastTtlV4>(ttl, ec);
   }
   /// IP_MULTICAST_TTL as set by set_multicast_ttl_v4.
   [[nodiscard]] std::uint32_t multicast_ttl_v4(std::error_code& ec) const noexcept {
-    return sys::Udp::multicast_ttl_v4(native_handle(), ec);
+    return option<sys::option::MulticastTtlV4>(ec);
   }
 
   /// IPV6_MULTICAST_LOOP: whether IPv6 multicast this socket sends is looped back to listeners on
   /// this host (on by default). IPv6 sockets only.
   void set_multicast_loop_v6(bool on, std::error_code& ec) noexcept {
-    sys::Udp::set_multicast_loop_v6(native_handle(), on, ec);
+    set_option<sys::option::MulticastLoopV6>(on, ec);
   }
   /// Whether IPV6_MULTICAST_LOOP is set. IPv6 sockets only.
   [[nodiscard]] bool multicast_loop_v6(std::error_code& ec) const noexcept {
-    return sys::Udp::multicast_loop_v6(native_handle(), ec);
+    return option<sys::option::MulticastLoopV6>(ec);
   }
 
   /// Joins the IPv4 multicast `group` on the interface whose address is `interface_address`
@@ -150,12 +152,31 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
     sys::Udp::leave_multicast_v6(native_handle(), group, interface_index, ec);
   }
 
-  /// IPV6_V6ONLY of an IPv6 socket: true when it carries IPv6 only, false when it also carries
-  /// IPv4 (as IPv4-mapped addresses). It can only be chosen before binding, so there is no
-  /// setter: create the socket yourself and adopt it with from_native to choose. An IPv4 socket
-  /// reports an error (which one depends on the system).
-  [[nodiscard]] bool only_v6(std::error_code& ec) const noexcept {
-    return sys::Udp::only_v6(native_handle(), ec);
+  /// IPV6_MULTICAST_HOPS: the hop limit of outgoing IPv6 multicast (IPv6 sockets), 0 to 255
+  /// (1, the default, keeps it on the local network).
+  void set_multicast_hops_v6(std::uint32_t hops, std::error_code& ec) noexcept {
+    set_option<sys::option::MulticastHopsV6>(hops, ec);
+  }
+  [[nodiscard]] std::uint32_t multicast_hops_v6(std::error_code& ec) const noexcept {
+    return option<sys::option::MulticastHopsV6>(ec);
+  }
+
+  /// IP_MULTICAST_IF: the interface, by its address, that IPv4 multicast is sent from;
+  /// 0.0.0.0 (the default) lets the routing table pick.
+  void set_multicast_if_v4(const Ipv4Addr& interface_address, std::error_code& ec) noexcept {
+    set_option<sys::option::MulticastIfV4>(interface_address, ec);
+  }
+  [[nodiscard]] Ipv4Addr multicast_if_v4(std::error_code& ec) const noexcept {
+    return option<sys::option::MulticastIfV4>(ec);
+  }
+
+  /// IPV6_MULTICAST_IF: the interface, by its index (if_nametoindex), that IPv6 multicast is
+  /// sent from; 0 (the default) lets the routing table pick.
+  void set_multicast_if_v6(std::uint32_t interface_index, std::error_code& ec) noexcept {
+    set_option<sys::option::MulticastIfV6>(interface_index, ec);
+  }
+  [[nodiscard]] std::uint32_t multicast_if_v6(std::error_code& ec) const noexcept {
+    return option<sys::option::MulticastIfV6>(ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -238,9 +259,25 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
         "miocpp::net::UdpSocket::leave_multicast_v6",
         [&](std::error_code& ec) { leave_multicast_v6(group, interface_index, ec); });
   }
-  [[nodiscard]] bool only_v6() const {
-    return miocpp::detail::or_throw("miocpp::net::UdpSocket::only_v6",
-                                    [&](std::error_code& ec) { return only_v6(ec); });
+  void set_multicast_hops_v6(std::uint32_t hops) {
+    set_option_or_throw<sys::option::MulticastHopsV6>("miocpp::net::set_multicast_hops_v6", hops);
+  }
+  [[nodiscard]] std::uint32_t multicast_hops_v6() const {
+    return option_or_throw<sys::option::MulticastHopsV6>("miocpp::net::multicast_hops_v6");
+  }
+  void set_multicast_if_v4(const Ipv4Addr& interface_address) {
+    set_option_or_throw<sys::option::MulticastIfV4>("miocpp::net::set_multicast_if_v4",
+                                                    interface_address);
+  }
+  [[nodiscard]] Ipv4Addr multicast_if_v4() const {
+    return option_or_throw<sys::option::MulticastIfV4>("miocpp::net::multicast_if_v4");
+  }
+  void set_multicast_if_v6(std::uint32_t interface_index) {
+    set_option_or_throw<sys::option::MulticastIfV6>("miocpp::net::set_multicast_if_v6",
+                                                    interface_index);
+  }
+  [[nodiscard]] std::uint32_t multicast_if_v6() const {
+    return option_or_throw<sys::option::MulticastIfV6>("miocpp::net::multicast_if_v6");
   }
   /// @}
 #endif

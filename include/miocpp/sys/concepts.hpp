@@ -22,6 +22,7 @@
 #include "../net/socket_addr.hpp"
 #include "../net/unix_socket_addr.hpp"
 #include "../token.hpp"
+#include "option.hpp"
 
 namespace miocpp::sys::concepts {
 
@@ -162,8 +163,7 @@ concept IoVecs = std::is_standard_layout_v<V> && std::is_trivially_copyable_v<V>
 /// Calls on any connected or bound socket with native handle `H`, each one system call.
 template <class C, class H, class V>
 concept Sockets = requires(H socket, std::span<std::byte> buffer, std::span<const std::byte> bytes,
-                           std::span<const V> vecs, net::Shutdown how, std::uint32_t ttl,
-                           std::error_code& ec) {
+                           std::span<const V> vecs, net::Shutdown how, std::error_code& ec) {
   { C::send(socket, bytes, ec) }
   noexcept->std::same_as<std::size_t>;
   { C::receive(socket, buffer, ec) }
@@ -180,10 +180,6 @@ concept Sockets = requires(H socket, std::span<std::byte> buffer, std::span<cons
   noexcept->std::same_as<net::SocketAddr>;
   { C::peer_addr(socket, ec) }
   noexcept->std::same_as<net::SocketAddr>;
-  { C::set_ttl(socket, ttl, ec) }
-  noexcept->std::same_as<void>;
-  { C::ttl(socket, ec) }
-  noexcept->std::same_as<std::uint32_t>;
   { C::take_error(socket, ec) }
   noexcept->std::same_as<std::error_code>;
 };
@@ -201,23 +197,50 @@ concept SocketAddrs = std::is_trivially_copyable_v<typename C::Storage> &&
   noexcept->std::same_as<net::SocketAddr>;
 };
 
-/// TCP: listeners and streams, owned as `S` with native handle `H`.
+/// One socket option `Tag` (sys/option.hpp): set from its set_type, read as its type.
+template <class C, class H, class Tag>
+concept SocketOption = requires(H socket, const typename Tag::set_type& value,
+                                std::error_code& ec) {
+  { C::set(socket, Tag{}, value, ec) }
+  noexcept->std::same_as<void>;
+  { C::get(socket, Tag{}, ec) }
+  noexcept->std::same_as<typename Tag::type>;
+};
+
+template <class C, class H, class List>
+inline constexpr bool all_socket_options = false;
+template <class C, class H, class... Tags>
+inline constexpr bool all_socket_options<C, H, option::List<Tags...>> = (SocketOption<C, H, Tags> &&
+                                                                         ...);
+
+/// Every socket option of option::All on a socket with native handle `H`; one the OS lacks is
+/// std::errc::not_supported.
+template <class C, class H>
+concept SocketOptions = all_socket_options<C, H, option::All>;
+
+/// TCP: listeners and streams, owned as `S` with native handle `H`, made in one call (bind,
+/// connect) or step by step for net::TcpSocket (open, then bind_to/listen or start_connect).
 template <class C, class S, class H>
-concept Tcp = requires(H socket, const net::SocketAddr& address, net::SocketAddr& peer, bool on,
-                       std::error_code& ec) {
+concept Tcp = requires(H socket, const net::SocketAddr& address, net::SocketAddr& peer,
+                       std::uint32_t backlog, std::error_code& ec) {
   { C::bind(address, ec) }
   noexcept->std::same_as<S>;
   { C::connect(address, ec) }
   noexcept->std::same_as<S>;
   { C::accept(socket, peer, ec) }
   noexcept->std::same_as<S>;
-  { C::set_nodelay(socket, on, ec) }
+  { C::open(address, ec) }
+  noexcept->std::same_as<S>;
+  { C::bind_to(socket, address, ec) }
   noexcept->std::same_as<void>;
-  { C::nodelay(socket, ec) }
-  noexcept->std::same_as<bool>;
+  { C::listen(socket, backlog, ec) }
+  noexcept->std::same_as<void>;
+  { C::start_connect(socket, address, ec) }
+  noexcept->std::same_as<void>;
 };
 
-/// UDP: datagrams with their peer's address, broadcast and multicast.
+/// UDP: datagrams with their peer's address, and multicast group membership (the other UDP
+/// options are SocketOptions).
 template <class C, class S, class H>
 concept Udp = requires(H socket, const net::SocketAddr& address, net::SocketAddr& from,
                        std::span<std::byte> buffer, std::span<const std::byte> bytes, bool on,
@@ -233,24 +256,6 @@ concept Udp = requires(H socket, const net::SocketAddr& address, net::SocketAddr
   noexcept->std::same_as<std::size_t>;
   { C::peek_from(socket, buffer, from, ec) }
   noexcept->std::same_as<std::size_t>;
-  { C::set_broadcast(socket, on, ec) }
-  noexcept->std::same_as<void>;
-  { C::broadcast(socket, ec) }
-  noexcept->std::same_as<bool>;
-  { C::set_multicast_loop_v4(socket, on, ec) }
-  noexcept->std::same_as<void>;
-  { C::multicast_loop_v4(socket, ec) }
-  noexcept->std::same_as<bool>;
-  { C::set_multicast_ttl_v4(socket, value, ec) }
-  noexcept->std::same_as<void>;
-  { C::multicast_ttl_v4(socket, ec) }
-  noexcept->std::same_as<std::uint32_t>;
-  { C::set_multicast_loop_v6(socket, on, ec) }
-  noexcept->std::same_as<void>;
-  { C::multicast_loop_v6(socket, ec) }
-  noexcept->std::same_as<bool>;
-  { C::only_v6(socket, ec) }
-  noexcept->std::same_as<bool>;
   { C::join_multicast_v4(socket, v4, v4, ec) }
   noexcept->std::same_as<void>;
   { C::leave_multicast_v4(socket, v4, v4, ec) }
@@ -359,6 +364,7 @@ concept Backend = Event<typename B::Event> && Events<typename B::Events, typenam
     Handle<typename B::Socket, typename B::native_handle_type> &&
     Handle<typename B::FileDescriptor, int> && IoVecs<typename B::IoVecs, typename B::IoVec> &&
     Sockets<typename B::Sockets, typename B::native_handle_type, typename B::IoVec> &&
+    SocketOptions<typename B::SocketOptions, typename B::native_handle_type> &&
     SocketAddrs<typename B::SocketAddrs> &&
     Tcp<typename B::Tcp, typename B::Socket, typename B::native_handle_type> &&
     Udp<typename B::Udp, typename B::Socket, typename B::native_handle_type> &&

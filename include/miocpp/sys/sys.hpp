@@ -37,6 +37,7 @@ using FileDescriptor = Backend::FileDescriptor;
 using IoVec = Backend::IoVec;
 using IoVecs = Backend::IoVecs;
 using Sockets = Backend::Sockets;
+using SocketOptions = Backend::SocketOptions;
 using SocketAddrs = Backend::SocketAddrs;
 using Tcp = Backend::Tcp;
 using Udp = Backend::Udp;

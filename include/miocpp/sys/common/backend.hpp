@@ -8,11 +8,12 @@ namespace miocpp::sys::common {
 /// What a backend does I/O with, in the order concepts::Backend lists it: the owned socket (whose
 /// native handle type, `int` or `SOCKET`, is the backend's) and descriptor, the scatter/gather
 /// record and its calls,
-/// then the call groups (Sockets, SocketAddrs, Tcp, Udp, Uds, Pipes) and the NamedPipe class.
+/// then the call groups (Sockets, SocketOptions, SocketAddrs, Tcp, Udp, Uds, Pipes) and the
+/// NamedPipe class.
 /// Where a platform cannot do a group, the facade names the group's refusal in unsupported/.
 template <class SocketType, class FileDescriptorType, class IoVecType, class IoVecCalls,
-          class SocketCalls, class SocketAddrCalls, class TcpCalls, class UdpCalls, class UdsCalls,
-          class PipeCalls, class NamedPipeType>
+          class SocketCalls, class SocketOptionCalls, class SocketAddrCalls, class TcpCalls,
+          class UdpCalls, class UdsCalls, class PipeCalls, class NamedPipeType>
 struct Platform {
   using Socket = SocketType;
   using native_handle_type = typename Socket::native_handle_type;
@@ -20,6 +21,7 @@ struct Platform {
   using IoVec = IoVecType;
   using IoVecs = IoVecCalls;
   using Sockets = SocketCalls;
+  using SocketOptions = SocketOptionCalls;
   using SocketAddrs = SocketAddrCalls;
   using Tcp = TcpCalls;
   using Udp = UdpCalls;

@@ -9,6 +9,7 @@
 #include "io_vec.hpp"
 #include "pipes.hpp"
 #include "socket_addr.hpp"
+#include "socket_options.hpp"
 #include "sockets.hpp"
 #include "tcp.hpp"
 #include "udp.hpp"
@@ -17,7 +18,8 @@
 namespace miocpp::sys::posix {
 
 /// The descriptor, socket and pipe half of a POSIX backend's facade. Named pipes are Windows'.
-using Platform = common::Platform<FileDescriptor, FileDescriptor, IoVec, IoVecs, Sockets,
-                                  SocketAddrs, Tcp, Udp, Uds, Pipes, unsupported::NamedPipe>;
+using Platform =
+    common::Platform<FileDescriptor, FileDescriptor, IoVec, IoVecs, Sockets, SocketOptions,
+                     SocketAddrs, Tcp, Udp, Uds, Pipes, unsupported::NamedPipe>;
 
 }  // namespace miocpp::sys::posix

@@ -20,9 +20,6 @@
 #include "file_descriptor.hpp"
 #include "file_io.hpp"
 
-// After the socket headers above: its templates use their constants and records.
-#include "../common/socket_options.hpp"
-
 namespace miocpp::sys::posix {
 
 // Linux and the BSDs refuse SIGPIPE per call; Apple systems only per socket (SO_NOSIGPIPE, set
@@ -165,7 +162,8 @@ inline void check(int result, std::error_code& ec) noexcept {
   }
 }
 
-/// How POSIX reads and writes the options of common/socket_options.hpp.
+/// How POSIX reads and writes socket options (the option table of socket_options.hpp, through
+/// common/option_encoding.hpp, and the multicast membership of common/multicast_membership.hpp).
 struct SocketOption {
   using Handle = int;
   using Int = int;

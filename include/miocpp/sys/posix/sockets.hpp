@@ -22,7 +22,7 @@
 namespace miocpp::sys::posix {
 
 /// concepts::Sockets over descriptors.
-struct Sockets : common::TtlOption<SocketOption> {
+struct Sockets {
   static std::size_t send(int fd, std::span<const std::byte> bytes, std::error_code& ec) noexcept {
     return io_result(::send(fd, bytes.data(), bytes.size(), no_sigpipe_flag), ec);
   }

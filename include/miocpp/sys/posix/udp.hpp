@@ -1,6 +1,7 @@
 // UDP sockets on POSIX: bind. Connect and datagrams with their peer's address
-// (common/addressed_datagrams.hpp) and the IP options only datagram sockets use (broadcast,
-// multicast: common/socket_options.hpp) are written once for POSIX and Winsock.
+// (common/addressed_datagrams.hpp) and multicast group membership
+// (common/multicast_membership.hpp) are written once for POSIX and Winsock; the other UDP options
+// are in the option table (socket_options.hpp).
 #pragma once
 
 #include <netinet/in.h>
@@ -14,14 +15,16 @@
 #include "socket.hpp"
 #include "socket_addr.hpp"
 
-// After the socket headers: its templates use MSG_PEEK and connect(2).
+// After the socket headers: their templates use MSG_PEEK, connect(2) and the multicast request
+// records.
 #include "../common/addressed_datagrams.hpp"
+#include "../common/multicast_membership.hpp"
 
 namespace miocpp::sys::posix {
 
 /// concepts::Udp over descriptors.
 struct Udp
-    : common::DatagramOptions<SocketOption>,
+    : common::MulticastMembership<SocketOption>,
       common::AddressedDatagrams<int, RawSocketAddr, &send_bytes_to, &receive_bytes_from, &check> {
   /// A datagram socket bound to `address` (port 0 picks a free port). No SO_REUSEADDR: two
   /// sockets bound to one address would split its datagrams between them.

@@ -11,6 +11,7 @@
 #include "../unsupported/pipes.hpp"
 #include "../unsupported/selector.hpp"
 #include "../unsupported/socket_addr.hpp"
+#include "../unsupported/socket_options.hpp"
 #include "../unsupported/sockets.hpp"
 #include "../unsupported/tcp.hpp"
 #include "../unsupported/udp.hpp"
@@ -22,8 +23,9 @@ namespace miocpp::sys::shell {
 /// Nothing here opens a descriptor, but one handed over with from_native is still owned.
 using Platform = common::Platform<
     unsupported::Descriptor, unsupported::Descriptor, unsupported::IoVec, unsupported::IoVecs,
-    unsupported::Sockets, unsupported::SocketAddrs, unsupported::Tcp<unsupported::Descriptor>,
-    unsupported::Udp<unsupported::Descriptor>, unsupported::Uds<unsupported::Descriptor>,
+    unsupported::Sockets, unsupported::SocketOptions, unsupported::SocketAddrs,
+    unsupported::Tcp<unsupported::Descriptor>, unsupported::Udp<unsupported::Descriptor>,
+    unsupported::Uds<unsupported::Descriptor>,
     unsupported::Pipes<unsupported::Descriptor, unsupported::IoVec>, unsupported::NamedPipe>;
 
 using Backend = common::Backend<unsupported::Selector, unsupported::Event, unsupported::Events,

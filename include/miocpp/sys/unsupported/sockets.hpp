@@ -38,8 +38,6 @@ struct Sockets {
   static net::SocketAddr peer_addr(int, std::error_code& ec) noexcept {
     return refuse<net::SocketAddr>(ec);
   }
-  static void set_ttl(int, std::uint32_t, std::error_code& ec) noexcept { refuse(ec); }
-  static std::uint32_t ttl(int, std::error_code& ec) noexcept { return refuse<std::uint32_t>(ec); }
   static std::error_code take_error(int, std::error_code& ec) noexcept {
     return refuse<std::error_code>(ec);
   }

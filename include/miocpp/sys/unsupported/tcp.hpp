@@ -2,6 +2,7 @@
 // which can only accept from a listener the runtime opened).
 #pragma once
 
+#include <cstdint>
 #include <system_error>
 
 #include "../../net/socket_addr.hpp"
@@ -24,8 +25,16 @@ struct Tcp {
   static Socket accept(NativeHandle, net::SocketAddr&, std::error_code& ec) noexcept {
     return refuse<Socket>(ec);
   }
-  static void set_nodelay(NativeHandle, bool, std::error_code& ec) noexcept { refuse(ec); }
-  static bool nodelay(NativeHandle, std::error_code& ec) noexcept { return refuse<bool>(ec); }
+  static Socket open(const net::SocketAddr&, std::error_code& ec) noexcept {
+    return refuse<Socket>(ec);
+  }
+  static void bind_to(NativeHandle, const net::SocketAddr&, std::error_code& ec) noexcept {
+    refuse(ec);
+  }
+  static void listen(NativeHandle, std::uint32_t, std::error_code& ec) noexcept { refuse(ec); }
+  static void start_connect(NativeHandle, const net::SocketAddr&, std::error_code& ec) noexcept {
+    refuse(ec);
+  }
 };
 
 }  // namespace miocpp::sys::unsupported

@@ -27,28 +27,6 @@ struct Udp : Datagrams<Socket, net::SocketAddr> {
     return refuse<std::size_t>(ec);
   }
 
-  static void set_broadcast(NativeHandle, bool, std::error_code& ec) noexcept { refuse(ec); }
-  static bool broadcast(NativeHandle, std::error_code& ec) noexcept { return refuse<bool>(ec); }
-  static void set_multicast_loop_v4(NativeHandle, bool, std::error_code& ec) noexcept {
-    refuse(ec);
-  }
-  static bool multicast_loop_v4(NativeHandle, std::error_code& ec) noexcept {
-    return refuse<bool>(ec);
-  }
-  static void set_multicast_ttl_v4(NativeHandle, std::uint32_t, std::error_code& ec) noexcept {
-    refuse(ec);
-  }
-  static std::uint32_t multicast_ttl_v4(NativeHandle, std::error_code& ec) noexcept {
-    return refuse<std::uint32_t>(ec);
-  }
-  static void set_multicast_loop_v6(NativeHandle, bool, std::error_code& ec) noexcept {
-    refuse(ec);
-  }
-  static bool multicast_loop_v6(NativeHandle, std::error_code& ec) noexcept {
-    return refuse<bool>(ec);
-  }
-  static bool only_v6(NativeHandle, std::error_code& ec) noexcept { return refuse<bool>(ec); }
-
   static void join_multicast_v4(NativeHandle, const net::Ipv4Addr&, const net::Ipv4Addr&,
                                 std::error_code& ec) noexcept {
     refuse(ec);

@@ -8,6 +8,7 @@
 #include "../unsupported/descriptor.hpp"
 #include "../unsupported/named_pipe.hpp"
 #include "../unsupported/socket_addr.hpp"
+#include "../unsupported/socket_options.hpp"
 #include "../unsupported/udp.hpp"
 #include "../unsupported/uds.hpp"
 #include "../unsupported/waker.hpp"
@@ -24,7 +25,8 @@ namespace miocpp::sys::wasi {
 /// cannot create a socket, so UDP, Unix-domain sockets and socket addresses are refused.
 using Platform =
     common::Platform<unsupported::Descriptor, unsupported::Descriptor, IoVec, IoVecs, Sockets,
-                     unsupported::SocketAddrs, Tcp, unsupported::Udp<unsupported::Descriptor>,
+                     unsupported::SocketOptions, unsupported::SocketAddrs, Tcp,
+                     unsupported::Udp<unsupported::Descriptor>,
                      unsupported::Uds<unsupported::Descriptor>, Pipes, unsupported::NamedPipe>;
 
 /// No threads, and nothing interrupts poll_oneoff: no Waker. poll_oneoff is level-triggered:

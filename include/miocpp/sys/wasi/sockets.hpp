@@ -60,18 +60,12 @@ struct Sockets {
     check(__wasi_sock_shutdown(static_cast<__wasi_fd_t>(fd), which), ec);
   }
 
-  // Refused: preview1 names no address and no socket option.
+  // Refused: preview1 names no address (and has no socket option: unsupported::SocketOptions).
   static net::SocketAddr local_addr(int fd, std::error_code& ec) noexcept {
     return unsupported::Sockets::local_addr(fd, ec);
   }
   static net::SocketAddr peer_addr(int fd, std::error_code& ec) noexcept {
     return unsupported::Sockets::peer_addr(fd, ec);
-  }
-  static void set_ttl(int fd, std::uint32_t ttl, std::error_code& ec) noexcept {
-    unsupported::Sockets::set_ttl(fd, ttl, ec);
-  }
-  static std::uint32_t ttl(int fd, std::error_code& ec) noexcept {
-    return unsupported::Sockets::ttl(fd, ec);
   }
   static std::error_code take_error(int fd, std::error_code& ec) noexcept {
     return unsupported::Sockets::take_error(fd, ec);

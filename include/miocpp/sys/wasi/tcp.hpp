@@ -14,8 +14,9 @@
 
 namespace miocpp::sys::wasi {
 
-/// concepts::Tcp over WASI sockets, owned as unsupported::Descriptor.
-struct Tcp {
+/// concepts::Tcp over WASI sockets, owned as unsupported::Descriptor: accept, and every other
+/// call refused (preview1 cannot create a socket).
+struct Tcp : unsupported::Tcp<unsupported::Descriptor> {
   /// sock_accept, the new connection non-blocking. Preview1 does not say who connected, so `peer`
   /// is left unspecified (0.0.0.0:0).
   static unsupported::Descriptor accept(int listener, net::SocketAddr& peer,
@@ -29,23 +30,6 @@ struct Tcp {
     peer = net::SocketAddr();
     return unsupported::Descriptor(static_cast<int>(stream));
   }
-
-  // Refused: preview1 cannot create a socket or set an option.
-  static unsupported::Descriptor bind(const net::SocketAddr& address,
-                                      std::error_code& ec) noexcept {
-    return Refused::bind(address, ec);
-  }
-  static unsupported::Descriptor connect(const net::SocketAddr& address,
-                                         std::error_code& ec) noexcept {
-    return Refused::connect(address, ec);
-  }
-  static void set_nodelay(int fd, bool on, std::error_code& ec) noexcept {
-    Refused::set_nodelay(fd, on, ec);
-  }
-  static bool nodelay(int fd, std::error_code& ec) noexcept { return Refused::nodelay(fd, ec); }
-
- private:
-  using Refused = unsupported::Tcp<unsupported::Descriptor>;
 };
 
 }  // namespace miocpp::sys::wasi

@@ -15,6 +15,7 @@
 #include "selector.hpp"
 #include "socket.hpp"
 #include "socket_addr.hpp"
+#include "socket_options.hpp"
 #include "sockets.hpp"
 #include "tcp.hpp"
 #include "udp.hpp"
@@ -24,7 +25,7 @@ namespace miocpp::sys::windows {
 
 /// Winsock sockets; no POSIX descriptors, so Unix-domain sockets and pipes are refused.
 using Platform = common::Platform<Socket, unsupported::Descriptor, IoVec, IoVecs, Sockets,
-                                  SocketAddrs, Tcp, Udp, unsupported::Uds<Socket>,
+                                  SocketOptions, SocketAddrs, Tcp, Udp, unsupported::Uds<Socket>,
                                   unsupported::Pipes<unsupported::Descriptor, IoVec>, NamedPipe>;
 
 /// AFD polls are one-shot: IoSourceState re-arms a socket when an operation would block.

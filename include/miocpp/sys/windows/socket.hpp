@@ -14,9 +14,6 @@
 #include "windows.hpp"
 #include "winsock.hpp"
 
-// After the socket headers (windows.hpp): its templates use their constants and records.
-#include "../common/socket_options.hpp"
-
 namespace miocpp::sys::windows {
 
 /// A Winsock socket handle: INVALID_SOCKET is empty, closesocket closes it.
@@ -60,16 +57,25 @@ inline Socket open_socket(int family, int type, std::error_code& ec) noexcept {
   return socket;
 }
 
-/// A new socket of `type` bound to `raw`'s address; empty, with `ec` set, on error.
-inline Socket bind_socket(const RawSocketAddr& raw, int type, std::error_code& ec) noexcept {
-  Socket socket = open_socket(raw.family(), type, ec);
+/// A new socket (open_socket's) handed to `setup`, which sets `ec` on failure; the socket is then
+/// closed, so the caller gets a ready socket or an error, never a half-made one.
+template <class Setup>
+Socket open_socket_with(int family, int type, std::error_code& ec, Setup setup) noexcept {
+  Socket socket = open_socket(family, type, ec);
   if (!ec) {
-    check(::bind(socket.native_handle(), raw.get(), raw.length), ec);
+    setup(socket.native_handle());
   }
   if (ec) {
     socket.reset();
   }
   return socket;
+}
+
+/// A new socket of `type` bound to `raw`'s address; empty, with `ec` set, on error.
+inline Socket bind_socket(const RawSocketAddr& raw, int type, std::error_code& ec) noexcept {
+  return open_socket_with(raw.family(), type, ec, [&raw, &ec](SOCKET socket) {
+    check(::bind(socket, raw.get(), raw.length), ec);
+  });
 }
 
 /// A socket returned by accept: it inherits the listener's non-blocking mode, but not its
@@ -107,8 +113,11 @@ inline SOCKET base_socket(SOCKET socket, std::error_code& ec) noexcept {
   return INVALID_SOCKET;
 }
 
-/// How Winsock reads and writes the options of common/socket_options.hpp: every option miocpp
-/// sets is a DWORD there.
+/// How Winsock reads and writes socket options (the option table of socket_options.hpp and the
+/// multicast membership of common/multicast_membership.hpp): every integer or on/off option is a
+/// DWORD there. Reading starts from a zeroed value, so an option answered in fewer bytes (a
+/// one-byte BOOLEAN: TCP_NODELAY, and under wine SO_KEEPALIVE and IPV6_V6ONLY too) still reads
+/// right.
 struct SocketOption {
   using Handle = SOCKET;
   using Int = DWORD;

@@ -19,7 +19,7 @@
 namespace miocpp::sys::windows {
 
 /// concepts::Sockets over SOCKETs.
-struct Sockets : common::TtlOption<SocketOption> {
+struct Sockets {
   static std::size_t send(SOCKET socket, std::span<const std::byte> bytes,
                           std::error_code& ec) noexcept {
     return io_result(

@@ -1,6 +1,7 @@
 // UDP sockets on Winsock: bind. Connect and datagrams with their peer's address
-// (common/addressed_datagrams.hpp) and the IP options only datagram sockets use (broadcast,
-// multicast: common/socket_options.hpp) are written once for POSIX and Winsock.
+// (common/addressed_datagrams.hpp) and multicast group membership
+// (common/multicast_membership.hpp) are written once for POSIX and Winsock; the other UDP options
+// are in the option table (socket_options.hpp).
 #pragma once
 
 #include <system_error>
@@ -11,13 +12,15 @@
 #include "socket_addr.hpp"
 #include "windows.hpp"
 
-// After the socket headers (windows.hpp): its templates use MSG_PEEK and connect().
+// After the socket headers (windows.hpp): its templates use MSG_PEEK, connect() and the multicast
+// records.
 #include "../common/addressed_datagrams.hpp"
+#include "../common/multicast_membership.hpp"
 
 namespace miocpp::sys::windows {
 
 /// concepts::Udp over SOCKETs.
-struct Udp : common::DatagramOptions<SocketOption>,
+struct Udp : common::MulticastMembership<SocketOption>,
              common::AddressedDatagrams<SOCKET, RawSocketAddr, &send_bytes_to, &receive_bytes_from,
                                         &check> {
   /// A datagram socket bound to `address` (port 0 picks a free port).

@@ -1,0 +1,183 @@
+// The socket options on POSIX systems: for each option tag of sys/option.hpp, the level, name and
+// C type this OS stores it as, or Absent (std::errc::not_supported) where the OS lacks it.
+#pragma once
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <net/if.h>
+
+#include "../../config.hpp"
+#include "../common/option_encoding.hpp"
+#include "../common/standard_options.hpp"
+#include "../option.hpp"
+#include "socket.hpp"
+
+namespace miocpp::sys::posix {
+
+namespace encoding = common::encoding;
+
+/// The encoding of each option tag on this system: the standard ones as every socket API stores
+/// them, the rest specialized below (every tag of option::All has one).
+template <class Tag>
+struct OptionTable : common::StandardOption<SocketOption, Tag> {};
+
+template <class Tag>
+using Absent = encoding::Absent<int, Tag>;
+template <int Level, int Name>
+using Flag = encoding::Flag<SocketOption, Level, Name>;
+template <int Level, int Name, class Value, std::uint64_t Min, std::uint64_t Max,
+          class Stored = int>
+using Number = encoding::Number<SocketOption, Level, Name, Value, Min, Max, Stored>;
+template <int Level, int Name, class Duration, std::int64_t Min, std::int64_t Max,
+          class Stored = int>
+using Span = encoding::Span<SocketOption, Level, Name, Duration, Min, Max, Stored>;
+template <int Level, int Name>
+using HeaderByte = common::HeaderByte<SocketOption, Level, Name>;
+
+// ---- IP sockets (beyond the standard ones) ------------------------------------------------------
+#if defined(SO_REUSEPORT_LB)
+// FreeBSD: plain SO_REUSEPORT lets sockets share a port but sends every connection to one of
+// them; the _LB form balances them, which is what reuse_port means on Linux.
+template <>
+struct OptionTable<option::ReusePort> : Flag<SOL_SOCKET, SO_REUSEPORT_LB> {};
+#elif defined(SO_REUSEPORT)
+template <>
+struct OptionTable<option::ReusePort> : Flag<SOL_SOCKET, SO_REUSEPORT> {};
+#else
+template <>
+struct OptionTable<option::ReusePort> : Absent<option::ReusePort> {};
+#endif
+#if defined(IPV6_TCLASS)
+template <>
+struct OptionTable<option::TclassV6> : HeaderByte<IPPROTO_IPV6, IPV6_TCLASS> {};
+#else
+template <>
+struct OptionTable<option::TclassV6> : Absent<option::TclassV6> {};
+#endif
+
+#if defined(SO_BINDTODEVICE)
+/// SO_BINDTODEVICE takes the interface name (an empty one unbinds) and reads it back into a
+/// buffer of IFNAMSIZ. A name that does not fit is std::errc::invalid_argument.
+template <>
+struct OptionTable<option::BindDevice> {
+  static void set(int fd, std::string_view name, std::error_code& ec) noexcept {
+    if (name.size() >= IFNAMSIZ || name.find('\0') != std::string_view::npos) {
+      encoding::refuse_value(ec);
+      return;
+    }
+    char stored[IFNAMSIZ] = {};  // NOLINT(*-avoid-c-arrays): the kernel's interface name
+    std::memcpy(stored, name.data(), name.size());
+    check(::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, stored,
+                       static_cast<::socklen_t>(name.size())),
+          ec);
+  }
+  static std::string get(int fd, std::error_code& ec) noexcept {
+    char stored[IFNAMSIZ] = {};  // NOLINT(*-avoid-c-arrays): the kernel's interface name
+    ::socklen_t length = sizeof stored;
+    check(::getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, stored, &length), ec);
+    if (ec) {
+      return {};
+    }
+    // Reading back allocates, as a name in a std::string must; it is no operation on a hot path.
+    return std::string(stored, ::strnlen(stored, sizeof stored));
+  }
+};
+#else
+template <>
+struct OptionTable<option::BindDevice> : Absent<option::BindDevice> {};
+#endif
+#if defined(SO_MARK)
+template <>
+struct OptionTable<option::Mark>
+    : Number<SOL_SOCKET, SO_MARK, std::uint32_t, 0, UINT32_MAX, std::uint32_t> {};
+#else
+template <>
+struct OptionTable<option::Mark> : Absent<option::Mark> {};
+#endif
+
+// ---- TCP ----------------------------------------------------------------------------------------
+template <>
+struct OptionTable<option::Linger>
+    : encoding::LingerRecord<SocketOption, ::linger, SOL_SOCKET, SO_LINGER, INT_MAX> {};
+#if defined(TCP_KEEPIDLE)
+template <>
+struct OptionTable<option::KeepaliveIdle>
+    : Span<IPPROTO_TCP, TCP_KEEPIDLE, std::chrono::seconds, 1, INT_MAX> {};
+#elif defined(TCP_KEEPALIVE)
+// Apple systems name the idle time TCP_KEEPALIVE.
+template <>
+struct OptionTable<option::KeepaliveIdle>
+    : Span<IPPROTO_TCP, TCP_KEEPALIVE, std::chrono::seconds, 1, INT_MAX> {};
+#else
+template <>
+struct OptionTable<option::KeepaliveIdle> : Absent<option::KeepaliveIdle> {};
+#endif
+#if defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+template <>
+struct OptionTable<option::KeepaliveInterval>
+    : Span<IPPROTO_TCP, TCP_KEEPINTVL, std::chrono::seconds, 1, INT_MAX> {};
+template <>
+struct OptionTable<option::KeepaliveRetries>
+    : Number<IPPROTO_TCP, TCP_KEEPCNT, std::uint32_t, 1, INT_MAX> {};
+#else
+template <>
+struct OptionTable<option::KeepaliveInterval> : Absent<option::KeepaliveInterval> {};
+template <>
+struct OptionTable<option::KeepaliveRetries> : Absent<option::KeepaliveRetries> {};
+#endif
+#if defined(TCP_QUICKACK)
+template <>
+struct OptionTable<option::Quickack> : Flag<IPPROTO_TCP, TCP_QUICKACK> {};
+#else
+template <>
+struct OptionTable<option::Quickack> : Absent<option::Quickack> {};
+#endif
+#if defined(TCP_USER_TIMEOUT)
+template <>
+struct OptionTable<option::UserTimeout>
+    : Span<IPPROTO_TCP, TCP_USER_TIMEOUT, std::chrono::milliseconds, 0, INT_MAX, unsigned> {};
+#else
+template <>
+struct OptionTable<option::UserTimeout> : Absent<option::UserTimeout> {};
+#endif
+#if defined(TCP_FASTOPEN) && !MIOCPP_OS_APPLE
+// Apple's TCP_FASTOPEN is a flag with other rules (connectx); only the queue length form is here.
+template <>
+struct OptionTable<option::Fastopen>
+    : Number<IPPROTO_TCP, TCP_FASTOPEN, std::uint32_t, 0, INT_MAX> {};
+#else
+template <>
+struct OptionTable<option::Fastopen> : Absent<option::Fastopen> {};
+#endif
+#if defined(TCP_FASTOPEN_CONNECT)
+template <>
+struct OptionTable<option::FastopenConnect> : Flag<IPPROTO_TCP, TCP_FASTOPEN_CONNECT> {};
+#else
+template <>
+struct OptionTable<option::FastopenConnect> : Absent<option::FastopenConnect> {};
+#endif
+#if defined(TCP_CORK)
+template <>
+struct OptionTable<option::Cork> : Flag<IPPROTO_TCP, TCP_CORK> {};
+#elif defined(TCP_NOPUSH)
+template <>
+struct OptionTable<option::Cork> : Flag<IPPROTO_TCP, TCP_NOPUSH> {};
+#else
+template <>
+struct OptionTable<option::Cork> : Absent<option::Cork> {};
+#endif
+
+/// concepts::SocketOptions over descriptors.
+using SocketOptions = encoding::OptionCalls<OptionTable, int>;
+
+}  // namespace miocpp::sys::posix
