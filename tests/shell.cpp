@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/socket_options.hpp"
 #include <miocpp/miocpp.hpp>
 
 static_assert(MIOCPP_SELECTOR_SHELL, "this suite is built for the shell backend only");
@@ -137,6 +138,61 @@ TEST(Shell, ThrowingOverloadsThrowSystemErrorWithNotSupported) {
   }
 }
 #endif
+
+TEST(Shell, TcpSocketAndEverySocketOptionReportNotSupported) {
+  using miocpp::net::TcpSocket;
+  const SocketAddr address = SocketAddr::parse("127.0.0.1:0");
+  EXPECT_EQ(outcome([&](std::error_code& e) { return TcpSocket::v4(e); }), not_supported);
+  EXPECT_EQ(outcome([&](std::error_code& e) { return TcpSocket::v6(e); }), not_supported);
+  EXPECT_EQ(outcome([&](std::error_code& e) { return TcpSocket::for_address(address, e); }),
+            not_supported);
+
+  TcpSocket socket;
+  EXPECT_EQ(outcome([&](std::error_code& e) {
+              socket.bind(address, e);
+              return 0;
+            }),
+            not_supported);
+  EXPECT_EQ(outcome([&](std::error_code& e) { return socket.listen(16, e); }), not_supported);
+  EXPECT_EQ(outcome([&](std::error_code& e) { return socket.connect(address, e); }), not_supported);
+
+  test::expect_every_option_reports(socket, not_supported);
+  miocpp::net::TcpListener listener;
+  test::expect_every_option_reports(listener, not_supported);
+  miocpp::net::TcpStream stream;
+  test::expect_every_option_reports(stream, not_supported);
+  miocpp::net::UdpSocket udp;
+  test::expect_every_option_reports(udp, not_supported);
+  miocpp::net::UnixStream unix_stream;
+  test::expect_every_option_reports(unix_stream, not_supported);
+
+  // Out of range too: without the option there is nothing to judge the value against.
+  EXPECT_EQ(outcome([&](std::error_code& e) {
+              socket.set_ttl(1000, e);
+              return 0;
+            }),
+            not_supported);
+  EXPECT_EQ(outcome([&](std::error_code& e) {
+              socket.set_keepalive_retries(0, e);
+              return 0;
+            }),
+            not_supported);
+
+#if MIOCPP_HAS_EXCEPTIONS
+  try {
+    (void)TcpSocket::v4();
+    FAIL() << "no exception";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), not_supported);
+  }
+  try {
+    socket.set_nodelay(true);
+    FAIL() << "no exception";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code(), not_supported);
+  }
+#endif
+}
 
 TEST(Shell, ValueTypesWorkAsEverywhere) {
   const SocketAddr address = SocketAddr::parse("[::1]:8080");

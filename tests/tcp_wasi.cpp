@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "support/expect.hpp"
+#include "support/socket_options.hpp"
 #include <miocpp/miocpp.hpp>
 #include <miocpp/net/unix_listener.hpp>
 #include <miocpp/net/unix_stream.hpp>
@@ -532,6 +533,33 @@ TEST(WasiTcp, WhatPreview1CannotDoIsNotSupported) {
   EXPECT_EQ(ec, not_supported);
   (void)client.take_error(ec);
   EXPECT_EQ(ec, not_supported);
+}
+
+TEST(WasiTcp, TcpSocketAndEverySocketOptionAreNotSupported) {
+  constexpr auto not_supported = std::errc::not_supported;
+  std::error_code ec;
+  const SocketAddr loopback(miocpp::net::Ipv4Addr::localhost(), 0);
+  EXPECT_LT(miocpp::net::TcpSocket::v4(ec).native_handle(), 0);
+  EXPECT_EQ(ec, not_supported);
+  EXPECT_LT(miocpp::net::TcpSocket::v6(ec).native_handle(), 0);
+  EXPECT_EQ(ec, not_supported);
+  EXPECT_LT(miocpp::net::TcpSocket::for_address(loopback, ec).native_handle(), 0);
+  EXPECT_EQ(ec, not_supported);
+
+  // The sockets that do exist -- the pre-opened listener, what it accepts and a pre-connected
+  // client -- have no option preview1 could set or read.
+  REQUIRE_SOCKETS(fds);
+  TcpListener listener = TcpListener::from_native(fds.listener);
+  test::expect_every_option_reports(listener, not_supported);
+  std::vector<TcpStream> servers = accept_all(listener);
+  ASSERT_FALSE(servers.empty());
+  test::expect_every_option_reports(servers.front(), not_supported);
+  TcpStream client = TcpStream::from_native(fds.clients.front());
+  test::expect_every_option_reports(client, not_supported);
+
+  // And they still work after all those refusals.
+  EXPECT_EQ(client.write(bytes_of("ok"), ec), 2U);
+  EXPECT_FALSE(ec) << ec.message();
 }
 
 }  // namespace

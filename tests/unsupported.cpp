@@ -3,12 +3,14 @@
 // descriptors, named pipes outside Windows. Each backend asserts its own answer to each call.
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
 
 #include <gtest/gtest.h>
 
+#include "support/socket_options.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
@@ -27,6 +29,12 @@ constexpr bool makes_pipes = posix_backend;
 constexpr bool polls_raw_descriptors = posix_backend || MIOCPP_SELECTOR_WASI;
 constexpr bool makes_named_pipes = MIOCPP_SELECTOR_IOCP;
 constexpr bool opens_a_poll = !MIOCPP_SELECTOR_SHELL;
+// IP sockets are made everywhere but the shell and WASI (where the runtime pre-opens them). Of the
+// socket options, some are Linux's alone, some every POSIX system's (and not Windows'); on a
+// backend that makes no sockets, every option of the empty socket reports not_supported.
+constexpr bool makes_ip_sockets = test::makes_ip_sockets;
+constexpr bool linux_options = makes_ip_sockets && MIOCPP_OS_LINUX;
+constexpr bool posix_options = makes_ip_sockets && MIOCPP_OS_POSIX;
 
 /// Expects a call's error: none where the backend `can` do it, not_supported where it cannot.
 void expect_done_or_refused(const std::error_code& ec, bool can) {
@@ -102,6 +110,35 @@ TEST(PlatformSupport, NamedPipeCreate) {
   expect_done_or_refused(ec, makes_named_pipes);
   EXPECT_EQ(pipe.native_handle() != miocpp::windows::NamedPipe().native_handle(),
             makes_named_pipes);
+}
+
+TEST(PlatformSupport, TcpSocketAndTheOptionsEachSystemLacks) {
+  using namespace std::chrono_literals;
+  std::error_code ec;
+  miocpp::net::TcpSocket socket = miocpp::net::TcpSocket::v4(ec);
+  expect_done_or_refused(ec, makes_ip_sockets);
+  EXPECT_EQ(socket.native_handle() != miocpp::net::TcpSocket().native_handle(), makes_ip_sockets);
+
+  socket.set_nodelay(true, ec);
+  expect_done_or_refused(ec, makes_ip_sockets);
+  socket.set_linger(std::nullopt, ec);
+  expect_done_or_refused(ec, makes_ip_sockets);
+  socket.set_reuse_port(true, ec);
+  expect_done_or_refused(ec, posix_options);
+  socket.set_cork(true, ec);
+  expect_done_or_refused(ec, posix_options);
+  socket.set_quickack(true, ec);
+  expect_done_or_refused(ec, linux_options);
+  socket.set_user_timeout(1000ms, ec);
+  expect_done_or_refused(ec, linux_options);
+  socket.set_bind_device("lo", ec);
+  expect_done_or_refused(ec, linux_options);
+  (void)socket.mark(ec);  // reading needs no privilege
+  expect_done_or_refused(ec, linux_options);
+  (void)socket.fastopen(ec);
+  expect_done_or_refused(ec, linux_options || (posix_options && MIOCPP_OS_FREEBSD));
+  (void)socket.fastopen_connect(ec);
+  expect_done_or_refused(ec, linux_options);
 }
 
 }  // namespace

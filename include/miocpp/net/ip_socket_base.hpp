@@ -25,7 +25,8 @@ class IpSocketBase : public SocketBase {
   using SocketBase::SocketBase;
 
   /// The address the socket is bound to (with the port the OS picked for port 0). An unbound
-  /// socket reports the unspecified address. WASI preview 1 reports `std::errc::not_supported`.
+  /// socket reports the unspecified address on POSIX systems; Windows refuses to answer for one
+  /// (`std::errc::invalid_argument`). WASI preview 1 reports `std::errc::not_supported`.
   [[nodiscard]] SocketAddr local_addr(std::error_code& ec) const noexcept {
     return sys::Sockets::local_addr(native_handle(), ec);
   }
@@ -52,9 +53,14 @@ class IpSocketBase : public SocketBase {
     return option<sys::option::ReusePort>(ec);
   }
 
-  /// IPV6_V6ONLY: whether an IPv6 socket is kept from IPv4 (IPv4-mapped) traffic. Set it before
-  /// bind. Off by default on Linux, on by default on Windows and the BSDs; an IPv4 socket
-  /// reports an error (the OS's: `std::errc::no_protocol_option` or `invalid_argument`).
+  /// IPV6_V6ONLY: whether an IPv6 socket is kept from IPv4 (IPv4-mapped) traffic. It only counts
+  /// before bind, and the OS may refuse it after (Linux: `std::errc::invalid_argument`), so set it
+  /// on a TcpSocket; TcpListener::bind and UdpSocket::bind bind at once (for UDP, adopt a socket
+  /// configured yourself with from_native). Off by default on Linux (net.ipv6.bindv6only), on by
+  /// default on Windows and the BSDs; Linux turns it on by itself for a socket bound to a specific
+  /// IPv6 address, which could never carry IPv4 (and for the streams such a listener accepts). An
+  /// IPv4 socket reports an error (the OS's: `std::errc::no_protocol_option` or
+  /// `invalid_argument`).
   void set_only_v6(bool on, std::error_code& ec) noexcept {
     set_option<sys::option::OnlyV6>(on, ec);
   }
@@ -109,7 +115,8 @@ class IpSocketBase : public SocketBase {
     return option<sys::option::BindDevice>(ec);
   }
 
-  /// SO_MARK (Linux, CAP_NET_ADMIN): the mark routing rules and netfilter see on its packets.
+  /// SO_MARK (Linux): the mark routing rules and netfilter see on its packets. Setting it takes
+  /// CAP_NET_ADMIN (or CAP_NET_RAW on recent kernels); without, `operation_not_permitted`.
   void set_mark(std::uint32_t mark, std::error_code& ec) noexcept {
     set_option<sys::option::Mark>(mark, ec);
   }

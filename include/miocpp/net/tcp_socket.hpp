@@ -56,7 +56,8 @@ class TcpSocket : public TcpSocketBase {
 
   /// Starts listening with a queue of `backlog` connections not yet accepted (the OS caps it at
   /// its maximum, net.core.somaxconn on Linux; above INT_MAX is `std::errc::invalid_argument`),
-  /// and hands the socket to the returned TcpListener. An unbound socket gets a free port.
+  /// and hands the socket to the returned TcpListener. On POSIX systems an unbound socket gets a
+  /// free port; Windows refuses to listen on one (`std::errc::invalid_argument`): bind first.
   TcpListener listen(std::uint32_t backlog, std::error_code& ec) noexcept {
     sys::Tcp::listen(native_handle(), backlog, ec);
     return ec ? TcpListener() : TcpListener(take_socket());

@@ -101,7 +101,8 @@ class TcpSocketBase : public IpSocketBase {
 
   /// TCP_FASTOPEN on a socket about to listen (Linux, FreeBSD): accept data carried by the SYN of
   /// returning clients, keeping at most `queue_length` such connections pending; 0 turns it off.
-  /// FreeBSD reads any non-zero length as on. Elsewhere `std::errc::not_supported`.
+  /// FreeBSD reads any non-zero length as on; Linux caps the length at net.core.somaxconn, so
+  /// the getter may report less than was set. Elsewhere `std::errc::not_supported`.
   void set_fastopen(std::uint32_t queue_length, std::error_code& ec) noexcept {
     set_option<sys::option::Fastopen>(queue_length, ec);
   }

@@ -131,6 +131,7 @@ struct SocketOption {
                        reinterpret_cast<const char*>(&value),  // NOLINT(*-reinterpret-cast)
                        static_cast<int>(sizeof value)),
           ec);
+    unknown_is_not_supported(ec);
   }
   template <class T>
   static T get(SOCKET socket, int level, int name, std::error_code& ec) noexcept {
@@ -140,7 +141,18 @@ struct SocketOption {
                        reinterpret_cast<char*>(&value),  // NOLINT(*-reinterpret-cast)
                        &length),
           ec);
+    unknown_is_not_supported(ec);
     return ec ? T{} : value;
+  }
+
+ private:
+  // WSAENOPROTOOPT is Winsock's word for an option this Windows does not know (the keep-alive
+  // times before Windows 10 1709, and under wine): the OS lacks it, which miocpp reports as
+  // not_supported everywhere. A known option on the wrong kind of socket is WSAEINVAL instead.
+  static void unknown_is_not_supported(std::error_code& ec) noexcept {
+    if (ec == std::errc::no_protocol_option) {
+      ec = std::make_error_code(std::errc::not_supported);
+    }
   }
 };
 
