@@ -38,6 +38,7 @@ class IpSocketBase : public SocketBase {
   void set_reuse_address(bool on, std::error_code& ec) noexcept {
     set_option<sys::option::ReuseAddress>(on, ec);
   }
+  /// Whether SO_REUSEADDR is set.
   [[nodiscard]] bool reuse_address(std::error_code& ec) const noexcept {
     return option<sys::option::ReuseAddress>(ec);
   }
@@ -49,6 +50,7 @@ class IpSocketBase : public SocketBase {
   void set_reuse_port(bool on, std::error_code& ec) noexcept {
     set_option<sys::option::ReusePort>(on, ec);
   }
+  /// Whether SO_REUSEPORT is set.
   [[nodiscard]] bool reuse_port(std::error_code& ec) const noexcept {
     return option<sys::option::ReusePort>(ec);
   }
@@ -64,6 +66,7 @@ class IpSocketBase : public SocketBase {
   void set_only_v6(bool on, std::error_code& ec) noexcept {
     set_option<sys::option::OnlyV6>(on, ec);
   }
+  /// Whether IPV6_V6ONLY is set.
   [[nodiscard]] bool only_v6(std::error_code& ec) const noexcept {
     return option<sys::option::OnlyV6>(ec);
   }
@@ -83,6 +86,7 @@ class IpSocketBase : public SocketBase {
   void set_unicast_hops_v6(std::uint32_t hops, std::error_code& ec) noexcept {
     set_option<sys::option::UnicastHopsV6>(hops, ec);
   }
+  /// IPV6_UNICAST_HOPS as set, or the system default (typically 64).
   [[nodiscard]] std::uint32_t unicast_hops_v6(std::error_code& ec) const noexcept {
     return option<sys::option::UnicastHopsV6>(ec);
   }
@@ -92,6 +96,7 @@ class IpSocketBase : public SocketBase {
   void set_tos(std::uint32_t tos, std::error_code& ec) noexcept {
     set_option<sys::option::Tos>(tos, ec);
   }
+  /// IP_TOS as the OS keeps it.
   [[nodiscard]] std::uint32_t tos(std::error_code& ec) const noexcept {
     return option<sys::option::Tos>(ec);
   }
@@ -100,6 +105,7 @@ class IpSocketBase : public SocketBase {
   void set_tclass_v6(std::uint32_t tclass, std::error_code& ec) noexcept {
     set_option<sys::option::TclassV6>(tclass, ec);
   }
+  /// IPV6_TCLASS as the OS keeps it.
   [[nodiscard]] std::uint32_t tclass_v6(std::error_code& ec) const noexcept {
     return option<sys::option::TclassV6>(ec);
   }
@@ -120,15 +126,18 @@ class IpSocketBase : public SocketBase {
   void set_mark(std::uint32_t mark, std::error_code& ec) noexcept {
     set_option<sys::option::Mark>(mark, ec);
   }
+  /// SO_MARK as set (0 by default).
   [[nodiscard]] std::uint32_t mark(std::error_code& ec) const noexcept {
     return option<sys::option::Mark>(ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
   /// \name Throwing overloads
-  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
-  /// overload reports. Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
   /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports.
   [[nodiscard]] SocketAddr local_addr() const {
     return miocpp::detail::or_throw("miocpp::net::local_addr",
                                     [&](std::error_code& ec) { return local_addr(ec); });

@@ -55,9 +55,11 @@ class SocketBase : public OwnedSource<sys::Socket> {
                                     [&](std::error_code& ec) { return take_error(ec); });
   }
   /// \name Throwing overloads
-  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
-  /// overload reports. Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
   /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports.
   void set_send_buffer_size(std::size_t bytes) {
     set_option_or_throw<sys::option::SendBufferSize>("miocpp::net::set_send_buffer_size", bytes);
   }
@@ -85,10 +87,12 @@ class SocketBase : public OwnedSource<sys::Socket> {
     return sys::SocketOptions::get(native_handle(), Tag{}, ec);
   }
 #if MIOCPP_HAS_EXCEPTIONS
+  /// set_option, throwing `std::system_error` (naming `what`) with the code it reports.
   template <class Tag>
   void set_option_or_throw(const char* what, const typename Tag::set_type& value) {
     miocpp::detail::or_throw(what, [&](std::error_code& ec) { set_option<Tag>(value, ec); });
   }
+  /// option, throwing `std::system_error` (naming `what`) with the code it reports.
   template <class Tag>
   [[nodiscard]] typename Tag::type option_or_throw(const char* what) const {
     return miocpp::detail::or_throw(what, [&](std::error_code& ec) { return option<Tag>(ec); });

@@ -72,9 +72,11 @@ class TcpSocket : public TcpSocketBase {
 
 #if MIOCPP_HAS_EXCEPTIONS
   /// \name Throwing overloads
-  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
-  /// overload reports. Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
   /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports.
   static TcpSocket v4() {
     return miocpp::detail::or_throw("miocpp::net::TcpSocket::v4",
                                     [&](std::error_code& ec) { return v4(ec); });

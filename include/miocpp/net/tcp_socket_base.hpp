@@ -39,6 +39,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_linger(std::optional<std::chrono::seconds> linger, std::error_code& ec) noexcept {
     set_option<sys::option::Linger>(linger, ec);
   }
+  /// SO_LINGER: std::nullopt when off (the default), else the time.
   [[nodiscard]] std::optional<std::chrono::seconds> linger(std::error_code& ec) const noexcept {
     return option<sys::option::Linger>(ec);
   }
@@ -49,6 +50,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_keepalive(bool on, std::error_code& ec) noexcept {
     set_option<sys::option::Keepalive>(on, ec);
   }
+  /// Whether SO_KEEPALIVE is set (off by default).
   [[nodiscard]] bool keepalive(std::error_code& ec) const noexcept {
     return option<sys::option::Keepalive>(ec);
   }
@@ -59,6 +61,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_keepalive_idle(std::chrono::seconds idle, std::error_code& ec) noexcept {
     set_option<sys::option::KeepaliveIdle>(idle, ec);
   }
+  /// The idle time before the first keep-alive probe (Linux: 7,200 s by default).
   [[nodiscard]] std::chrono::seconds keepalive_idle(std::error_code& ec) const noexcept {
     return option<sys::option::KeepaliveIdle>(ec);
   }
@@ -67,6 +70,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_keepalive_interval(std::chrono::seconds interval, std::error_code& ec) noexcept {
     set_option<sys::option::KeepaliveInterval>(interval, ec);
   }
+  /// The time between keep-alive probes (Linux: 75 s by default).
   [[nodiscard]] std::chrono::seconds keepalive_interval(std::error_code& ec) const noexcept {
     return option<sys::option::KeepaliveInterval>(ec);
   }
@@ -76,6 +80,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_keepalive_retries(std::uint32_t retries, std::error_code& ec) noexcept {
     set_option<sys::option::KeepaliveRetries>(retries, ec);
   }
+  /// The unanswered probes before the connection is dropped (Linux: 9 by default).
   [[nodiscard]] std::uint32_t keepalive_retries(std::error_code& ec) const noexcept {
     return option<sys::option::KeepaliveRetries>(ec);
   }
@@ -85,6 +90,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_quickack(bool on, std::error_code& ec) noexcept {
     set_option<sys::option::Quickack>(on, ec);
   }
+  /// Whether TCP_QUICKACK is on now.
   [[nodiscard]] bool quickack(std::error_code& ec) const noexcept {
     return option<sys::option::Quickack>(ec);
   }
@@ -95,6 +101,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_user_timeout(std::chrono::milliseconds timeout, std::error_code& ec) noexcept {
     set_option<sys::option::UserTimeout>(timeout, ec);
   }
+  /// TCP_USER_TIMEOUT as set (0: the system's rule).
   [[nodiscard]] std::chrono::milliseconds user_timeout(std::error_code& ec) const noexcept {
     return option<sys::option::UserTimeout>(ec);
   }
@@ -106,6 +113,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_fastopen(std::uint32_t queue_length, std::error_code& ec) noexcept {
     set_option<sys::option::Fastopen>(queue_length, ec);
   }
+  /// The fast-open queue length (0: off).
   [[nodiscard]] std::uint32_t fastopen(std::error_code& ec) const noexcept {
     return option<sys::option::Fastopen>(ec);
   }
@@ -115,6 +123,7 @@ class TcpSocketBase : public IpSocketBase {
   void set_fastopen_connect(bool on, std::error_code& ec) noexcept {
     set_option<sys::option::FastopenConnect>(on, ec);
   }
+  /// Whether TCP_FASTOPEN_CONNECT is set.
   [[nodiscard]] bool fastopen_connect(std::error_code& ec) const noexcept {
     return option<sys::option::FastopenConnect>(ec);
   }
@@ -123,15 +132,18 @@ class TcpSocketBase : public IpSocketBase {
   /// option is cleared (or, on Linux, for at most 200 ms), to send a header and a body in full
   /// segments. Windows has neither: `std::errc::not_supported`.
   void set_cork(bool on, std::error_code& ec) noexcept { set_option<sys::option::Cork>(on, ec); }
+  /// Whether TCP_CORK (TCP_NOPUSH) is set.
   [[nodiscard]] bool cork(std::error_code& ec) const noexcept {
     return option<sys::option::Cork>(ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
   /// \name Throwing overloads
-  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
-  /// overload reports. Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
   /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports.
   void set_nodelay(bool nodelay) {
     set_option_or_throw<sys::option::Nodelay>("miocpp::net::set_nodelay", nodelay);
   }

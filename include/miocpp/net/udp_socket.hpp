@@ -157,6 +157,7 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
   void set_multicast_hops_v6(std::uint32_t hops, std::error_code& ec) noexcept {
     set_option<sys::option::MulticastHopsV6>(hops, ec);
   }
+  /// IPV6_MULTICAST_HOPS as set (1 by default).
   [[nodiscard]] std::uint32_t multicast_hops_v6(std::error_code& ec) const noexcept {
     return option<sys::option::MulticastHopsV6>(ec);
   }
@@ -166,6 +167,7 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
   void set_multicast_if_v4(const Ipv4Addr& interface_address, std::error_code& ec) noexcept {
     set_option<sys::option::MulticastIfV4>(interface_address, ec);
   }
+  /// The IPv4 multicast interface (0.0.0.0: the default).
   [[nodiscard]] Ipv4Addr multicast_if_v4(std::error_code& ec) const noexcept {
     return option<sys::option::MulticastIfV4>(ec);
   }
@@ -175,6 +177,7 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
   void set_multicast_if_v6(std::uint32_t interface_index, std::error_code& ec) noexcept {
     set_option<sys::option::MulticastIfV6>(interface_index, ec);
   }
+  /// The IPv6 multicast interface index (0: the default).
   [[nodiscard]] std::uint32_t multicast_if_v6(std::error_code& ec) const noexcept {
     return option<sys::option::MulticastIfV6>(ec);
   }
