@@ -1,11 +1,8 @@
 // The performance contract: polling, waking, registration and stream I/O allocate nothing (on
 // Windows: nothing but the one block per registration that AFD polls need).
 //
-// This binary counts the allocations a thread makes while that thread's counting window is open:
-// - normally by replacing the global operator new/delete (every overload) and, with glibc,
-//   malloc/calloc/realloc (glibc supports that and exports its own as __libc_*);
-// - under ASan/TSan, whose runtimes own the allocator (TSan's operator new cannot be replaced), by
-//   the sanitizer allocator's malloc hook, which sees operator new and malloc alike.
+// This binary counts the allocations a thread makes while that thread's counting window is open
+// (tests/support/allocation_counter.hpp says how).
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -23,261 +20,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/allocation_counter.hpp"
 #include "support/net.hpp"
 #include "support/text.hpp"
 #include <miocpp/miocpp.hpp>
 
-// ---- How allocations are counted ------------------------------------------------------------
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define MIOCPP_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-    __has_feature(memory_sanitizer)
-#define MIOCPP_TEST_SANITIZED 1
-#else
-#define MIOCPP_TEST_SANITIZED 0
-#endif
-#else
-#define MIOCPP_TEST_SANITIZED 0
-#endif
-
-#if !MIOCPP_TEST_SANITIZED && defined(__GLIBC__)
-#define MIOCPP_TEST_REPLACE_MALLOC 1
-#else
-#define MIOCPP_TEST_REPLACE_MALLOC 0
-#endif
-
 namespace {
 
-// Both per thread: a window counts only what its own thread allocates, and touching them never
-// allocates (constant-initialized thread_local variables of the executable itself).
-thread_local std::size_t allocation_count = 0;
-thread_local bool counting = false;
-
-void note_allocation() noexcept {
-  if (counting) {
-    ++allocation_count;
-  }
-}
-
-/// Compilers assume that malloc and friends touch no memory of the program, so without this
-/// they may keep the counter in a register across the allocations it is meant to see.
-void compiler_barrier() noexcept {
-  __asm__ __volatile__("" ::: "memory");
-}
-
-/// Counts the allocations made on this thread while it exists. Windows do not nest.
-class AllocationWindow {
- public:
-  AllocationWindow() noexcept : start_(allocation_count) {
-    counting = true;
-    compiler_barrier();
-  }
-  AllocationWindow(const AllocationWindow&) = delete;
-  AllocationWindow& operator=(const AllocationWindow&) = delete;
-  ~AllocationWindow() {
-    compiler_barrier();
-    counting = false;
-  }
-
-  [[nodiscard]] std::size_t count() const noexcept {
-    compiler_barrier();
-    return allocation_count - start_;
-  }
-
- private:
-  std::size_t start_;
-};
-
-}  // namespace
-
-#if MIOCPP_TEST_SANITIZED
-
-// ---- Sanitizer builds: the allocator's hook ----------------------------------------------------
-
-extern "C" int __sanitizer_install_malloc_and_free_hooks(  // NOLINT(bugprone-reserved-identifier)
-    void (*malloc_hook)(const volatile void*, std::size_t),
-    void (*free_hook)(const volatile void*));
-
-namespace {
-
-void on_malloc(const volatile void* /*pointer*/, std::size_t /*size*/) {
-  note_allocation();
-}
-void on_free(const volatile void* /*pointer*/) {}
-
-// Installed before main, while only this thread exists (as the interface requires).
-const bool hooks_installed = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) != 0;
-
-}  // namespace
-
-#else
-
-// ---- Other builds: replacement malloc and operator new/delete -----------------------------------
-
-#if MIOCPP_TEST_REPLACE_MALLOC
-extern "C" {
-void* __libc_malloc(std::size_t size);                     // NOLINT(bugprone-reserved-identifier)
-void* __libc_calloc(std::size_t count, std::size_t size);  // NOLINT(bugprone-reserved-identifier)
-void* __libc_realloc(void* pointer, std::size_t size);     // NOLINT(bugprone-reserved-identifier)
-void __libc_free(void* pointer);                           // NOLINT(bugprone-reserved-identifier)
-
-void* malloc(std::size_t size) {
-  note_allocation();
-  return __libc_malloc(size);
-}
-void* calloc(std::size_t count, std::size_t size) {
-  note_allocation();
-  return __libc_calloc(count, size);
-}
-void* realloc(void* pointer, std::size_t size) {
-  note_allocation();
-  return __libc_realloc(pointer, size);
-}
-void free(void* pointer) {
-  __libc_free(pointer);
-}
-}
-#endif
-
-namespace {
-
-const bool hooks_installed = true;
-
-[[noreturn]] void out_of_memory() {
-#if MIOCPP_HAS_EXCEPTIONS
-  throw std::bad_alloc();
-#else
-  std::abort();
-#endif
-}
-
-/// The allocator under operator new, itself uncounted: each new counts once.
-void* raw_allocate(std::size_t size) noexcept {
-#if MIOCPP_TEST_REPLACE_MALLOC
-  return __libc_malloc(size);
-#else
-  return std::malloc(size);  // NOLINT(*-no-malloc)
-#endif
-}
-
-void* allocate(std::size_t size) noexcept {
-  note_allocation();
-  return raw_allocate(size == 0 ? 1 : size);
-}
-
-void* allocate_aligned(std::size_t size, std::align_val_t alignment) noexcept {
-  note_allocation();
-  const auto align = static_cast<std::size_t>(alignment);
-  // aligned_alloc wants a size that is a multiple of the alignment.
-  const std::size_t rounded = (size == 0 ? align : (size + align - 1) / align * align);
-#if MIOCPP_OS_WINDOWS
-  // The Windows C runtime has no aligned_alloc; its own aligned blocks need _aligned_free.
-  return ::_aligned_malloc(rounded, align);
-#else
-  return std::aligned_alloc(align, rounded);
-#endif
-}
-
-void* allocate_or_fail(std::size_t size) {
-  void* pointer = allocate(size);
-  if (pointer == nullptr) {
-    out_of_memory();
-  }
-  return pointer;
-}
-
-void* allocate_aligned_or_fail(std::size_t size, std::align_val_t alignment) {
-  void* pointer = allocate_aligned(size, alignment);
-  if (pointer == nullptr) {
-    out_of_memory();
-  }
-  return pointer;
-}
-
-void release(void* pointer) noexcept {
-  std::free(pointer);
-}  // NOLINT(*-no-malloc)
-
-void release_aligned(void* pointer) noexcept {
-#if MIOCPP_OS_WINDOWS
-  ::_aligned_free(pointer);
-#else
-  std::free(pointer);  // NOLINT(*-no-malloc)
-#endif
-}
-
-}  // namespace
-
-// NOLINTBEGIN(misc-new-delete-overloads,cert-dcl54-cpp,hicpp-new-delete-operators)
-void* operator new(std::size_t size) {
-  return allocate_or_fail(size);
-}
-void* operator new[](std::size_t size) {
-  return allocate_or_fail(size);
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  return allocate(size);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  return allocate(size);
-}
-void* operator new(std::size_t size, std::align_val_t alignment) {
-  return allocate_aligned_or_fail(size, alignment);
-}
-void* operator new[](std::size_t size, std::align_val_t alignment) {
-  return allocate_aligned_or_fail(size, alignment);
-}
-void* operator new(std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
-  return allocate_aligned(size, alignment);
-}
-void* operator new[](std::size_t size, std::align_val_t alignment, const std::nothrow_t&) noexcept {
-  return allocate_aligned(size, alignment);
-}
-
-void operator delete(void* pointer) noexcept {
-  release(pointer);
-}
-void operator delete[](void* pointer) noexcept {
-  release(pointer);
-}
-void operator delete(void* pointer, std::size_t) noexcept {
-  release(pointer);
-}
-void operator delete[](void* pointer, std::size_t) noexcept {
-  release(pointer);
-}
-void operator delete(void* pointer, const std::nothrow_t&) noexcept {
-  release(pointer);
-}
-void operator delete[](void* pointer, const std::nothrow_t&) noexcept {
-  release(pointer);
-}
-void operator delete(void* pointer, std::align_val_t) noexcept {
-  release_aligned(pointer);
-}
-void operator delete[](void* pointer, std::align_val_t) noexcept {
-  release_aligned(pointer);
-}
-void operator delete(void* pointer, std::size_t, std::align_val_t) noexcept {
-  release_aligned(pointer);
-}
-void operator delete[](void* pointer, std::size_t, std::align_val_t) noexcept {
-  release_aligned(pointer);
-}
-void operator delete(void* pointer, std::align_val_t, const std::nothrow_t&) noexcept {
-  release_aligned(pointer);
-}
-void operator delete[](void* pointer, std::align_val_t, const std::nothrow_t&) noexcept {
-  release_aligned(pointer);
-}
-// NOLINTEND(misc-new-delete-overloads,cert-dcl54-cpp,hicpp-new-delete-operators)
-
-#endif  // MIOCPP_TEST_SANITIZED
-
-namespace {
-
+using test::AllocationWindow;
 using namespace std::chrono_literals;
 using miocpp::Events, miocpp::Interest, miocpp::Poll, miocpp::Token;
 
@@ -290,7 +40,7 @@ void* volatile sink = nullptr;
 // ---------------------
 
 TEST(AllocationCounter, CountsOperatorNewInsideTheWindow) {
-  ASSERT_TRUE(hooks_installed);
+  ASSERT_TRUE(test::allocation_hooks_installed);
   std::size_t count = 0;
   {
     const AllocationWindow window;
@@ -340,10 +90,10 @@ TEST(AllocationCounter, CountsMallocInsideTheWindow) {
 #endif
 
 TEST(AllocationCounter, IgnoresOtherThreadsAndTheTimeOutsideTheWindow) {
-  const std::size_t before = allocation_count;
+  const std::size_t before = test::allocation_count;
   auto outside = std::make_unique<int>(1);
   sink = outside.get();
-  EXPECT_EQ(allocation_count, before);
+  EXPECT_EQ(test::allocation_count, before);
 
   // Starting a thread allocates its state on this thread; what the new thread allocates itself
   // must not show up here. (The first thread of a process costs more: start one beforehand.)

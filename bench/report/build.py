@@ -5,6 +5,7 @@ import subprocess
 
 MICRO_TARGETS = ["bench_micro", "bench_scale"]
 WAKE_TARGETS = ["bench_wake"]
+TIMERS_TARGETS = ["bench_timers"]
 ECHO_TARGETS = ["echo_load", "echo_epoll-short", "echo_epoll", "echo_miocpp", "echo_libuv", "echo_libevent",
                 "echo_libev", "echo_asio"]
 

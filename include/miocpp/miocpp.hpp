@@ -30,6 +30,7 @@
 #include "posix/source_fd.hpp"
 #include "registry.hpp"
 #include "source.hpp"
+#include "timers.hpp"
 #include "token.hpp"
 #include "version.hpp"
 #include "waker.hpp"
