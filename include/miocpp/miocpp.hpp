@@ -29,6 +29,7 @@
 #include "posix/pipe.hpp"
 #include "posix/source_fd.hpp"
 #include "registry.hpp"
+#include "signals.hpp"
 #include "source.hpp"
 #include "timers.hpp"
 #include "token.hpp"

@@ -44,5 +44,6 @@ using Udp = Backend::Udp;
 using Uds = Backend::Uds;
 using Pipes = Backend::Pipes;
 using NamedPipe = Backend::NamedPipe;
+using SignalWatch = Backend::SignalWatch;
 
 }  // namespace miocpp::sys

@@ -8,6 +8,7 @@
 #include "file_descriptor.hpp"
 #include "io_vec.hpp"
 #include "pipes.hpp"
+#include "signal_watch.hpp"
 #include "socket_addr.hpp"
 #include "socket_options.hpp"
 #include "sockets.hpp"
@@ -20,6 +21,6 @@ namespace miocpp::sys::posix {
 /// The descriptor, socket and pipe half of a POSIX backend's facade. Named pipes are Windows'.
 using Platform =
     common::Platform<FileDescriptor, FileDescriptor, IoVec, IoVecs, Sockets, SocketOptions,
-                     SocketAddrs, Tcp, Udp, Uds, Pipes, unsupported::NamedPipe>;
+                     SocketAddrs, Tcp, Udp, Uds, Pipes, unsupported::NamedPipe, SignalWatch>;
 
 }  // namespace miocpp::sys::posix

@@ -10,6 +10,7 @@
 #include "../unsupported/named_pipe.hpp"
 #include "../unsupported/pipes.hpp"
 #include "../unsupported/selector.hpp"
+#include "../unsupported/signal_watch.hpp"
 #include "../unsupported/socket_addr.hpp"
 #include "../unsupported/socket_options.hpp"
 #include "../unsupported/sockets.hpp"
@@ -21,12 +22,14 @@
 namespace miocpp::sys::shell {
 
 /// Nothing here opens a descriptor, but one handed over with from_native is still owned.
-using Platform = common::Platform<
-    unsupported::Descriptor, unsupported::Descriptor, unsupported::IoVec, unsupported::IoVecs,
-    unsupported::Sockets, unsupported::SocketOptions, unsupported::SocketAddrs,
-    unsupported::Tcp<unsupported::Descriptor>, unsupported::Udp<unsupported::Descriptor>,
-    unsupported::Uds<unsupported::Descriptor>,
-    unsupported::Pipes<unsupported::Descriptor, unsupported::IoVec>, unsupported::NamedPipe>;
+using Platform =
+    common::Platform<unsupported::Descriptor, unsupported::Descriptor, unsupported::IoVec,
+                     unsupported::IoVecs, unsupported::Sockets, unsupported::SocketOptions,
+                     unsupported::SocketAddrs, unsupported::Tcp<unsupported::Descriptor>,
+                     unsupported::Udp<unsupported::Descriptor>,
+                     unsupported::Uds<unsupported::Descriptor>,
+                     unsupported::Pipes<unsupported::Descriptor, unsupported::IoVec>,
+                     unsupported::NamedPipe, unsupported::SignalWatch<unsupported::Descriptor>>;
 
 using Backend = common::Backend<unsupported::Selector, unsupported::Event, unsupported::Events,
                                 unsupported::Waker, unsupported::IoSourceState, Platform>;

@@ -7,6 +7,7 @@
 #include "../common/backend.hpp"
 #include "../unsupported/descriptor.hpp"
 #include "../unsupported/named_pipe.hpp"
+#include "../unsupported/signal_watch.hpp"
 #include "../unsupported/socket_addr.hpp"
 #include "../unsupported/socket_options.hpp"
 #include "../unsupported/udp.hpp"
@@ -27,7 +28,8 @@ using Platform =
     common::Platform<unsupported::Descriptor, unsupported::Descriptor, IoVec, IoVecs, Sockets,
                      unsupported::SocketOptions, unsupported::SocketAddrs, Tcp,
                      unsupported::Udp<unsupported::Descriptor>,
-                     unsupported::Uds<unsupported::Descriptor>, Pipes, unsupported::NamedPipe>;
+                     unsupported::Uds<unsupported::Descriptor>, Pipes, unsupported::NamedPipe,
+                     unsupported::SignalWatch<unsupported::Descriptor>>;
 
 /// No threads, and nothing interrupts poll_oneoff: no Waker. poll_oneoff is level-triggered:
 /// IoSourceState re-arms a source when its I/O would block.

@@ -7,6 +7,7 @@
 #include "../concepts.hpp"
 #include "../unsupported/descriptor.hpp"
 #include "../unsupported/pipes.hpp"
+#include "../unsupported/signal_watch.hpp"
 #include "../unsupported/uds.hpp"
 #include "event.hpp"
 #include "io_source_state.hpp"
@@ -26,7 +27,8 @@ namespace miocpp::sys::windows {
 /// Winsock sockets; no POSIX descriptors, so Unix-domain sockets and pipes are refused.
 using Platform = common::Platform<Socket, unsupported::Descriptor, IoVec, IoVecs, Sockets,
                                   SocketOptions, SocketAddrs, Tcp, Udp, unsupported::Uds<Socket>,
-                                  unsupported::Pipes<unsupported::Descriptor, IoVec>, NamedPipe>;
+                                  unsupported::Pipes<unsupported::Descriptor, IoVec>, NamedPipe,
+                                  unsupported::SignalWatch<unsupported::Descriptor>>;
 
 /// AFD polls are one-shot: IoSourceState re-arms a socket when an operation would block.
 using Backend = common::Backend<Selector, Event, Events, Waker, IoSourceState, Platform>;

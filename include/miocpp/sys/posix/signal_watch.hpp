@@ -1,0 +1,139 @@
+// Watching signals on POSIX: a watcher in the process's signal table (signal_table.hpp) and the
+// descriptor its handler makes readable, which the front end registers like any source.
+#pragma once
+
+#include <memory>
+#include <new>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include "../../signal_count.hpp"
+#include "error.hpp"
+#include "file_descriptor.hpp"
+#include "pipes.hpp"
+#include "signal_table.hpp"
+#include "wake_fd.hpp"
+
+#if MIOCPP_OS_LINUX
+#include <sys/eventfd.h>
+#endif
+
+namespace miocpp::sys::posix {
+
+/// concepts::SignalWatch over the signal table. Owns the watcher (published in the table from
+/// watch() to destruction) and, with a self-pipe, the pipe's write end; the descriptor to
+/// register is handed to the caller, who must keep it open until this is destroyed.
+class SignalWatch {
+ public:
+  SignalWatch() noexcept = default;
+  SignalWatch(SignalWatch&& other) noexcept = default;
+  SignalWatch& operator=(SignalWatch&& other) noexcept {
+    if (this != &other) {
+      reset();
+      watcher_ = std::move(other.watcher_);
+      write_end_ = std::move(other.write_end_);
+    }
+    return *this;
+  }
+  SignalWatch(const SignalWatch&) = delete;
+  SignalWatch& operator=(const SignalWatch&) = delete;
+  ~SignalWatch() { reset(); }
+
+  /// Watches `signals`: from now on each of them is counted here and makes `wake` readable.
+  /// `std::errc::invalid_argument` for an empty list or a signal that cannot be watched (see
+  /// is_watchable_signal); `not_enough_memory`; `too_many_files_open` when the process has
+  /// SignalTable::capacity watchers, or no descriptor is left.
+  static SignalWatch watch(std::span<const int> signals, FileDescriptor& wake,
+                           std::error_code& ec) noexcept {
+    if (signals.empty()) {
+      ec = std::make_error_code(std::errc::invalid_argument);
+      return {};
+    }
+    for (const int signal : signals) {
+      if (!is_watchable_signal(signal)) {
+        ec = std::make_error_code(std::errc::invalid_argument);
+        return {};
+      }
+    }
+    SignalWatch result;
+    result.watcher_.reset(new (std::nothrow) SignalWatcher);
+    if (!result.watcher_) {
+      ec = std::make_error_code(std::errc::not_enough_memory);
+      return {};
+    }
+    for (const int signal : signals) {
+      result.watcher_->watched[at(signal)] = true;
+    }
+    FileDescriptor read_end = result.open_wake(ec);
+    if (ec) {
+      return {};
+    }
+    signal_table.add(*result.watcher_, ec);
+    if (ec) {
+      result.watcher_.reset();  // never published: nothing to remove
+      return {};
+    }
+    wake = std::move(read_end);
+    return result;
+  }
+
+  /// The next watched signal that arrived, its count taken (back to 0), in signal-number order;
+  /// `std::errc::operation_would_block` when none is pending. Drain the wake descriptor before
+  /// asking, so that a signal arriving after that makes it readable again.
+  SignalCount take(std::error_code& ec) noexcept {
+    if (!watcher_) {
+      ec = std::make_error_code(std::errc::bad_file_descriptor);
+      return {};
+    }
+    for (int signal = 1; signal < signal_limit; ++signal) {
+      if (watcher_->watched[at(signal)]) {
+        if (const std::uint32_t count = watcher_->counts[at(signal)].exchange(0); count != 0) {
+          ec.clear();
+          return {signal, count};
+        }
+      }
+    }
+    ec = std::make_error_code(std::errc::operation_would_block);
+    return {};
+  }
+
+ private:
+  /// The wake descriptor: an eventfd where there is one (one descriptor), else a self-pipe,
+  /// whose write end stays here. Returns the end to read.
+  FileDescriptor open_wake(std::error_code& ec) noexcept {
+    if constexpr (native_wake_fd == WakeFdKind::eventfd) {
+#if MIOCPP_OS_LINUX
+      FileDescriptor eventfd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+      if (!eventfd.is_open()) {
+        ec = last_error();
+        return {};
+      }
+      watcher_->wake_fd = eventfd.native_handle();
+      watcher_->wake_fd_is_eventfd = true;
+      ec.clear();
+      return eventfd;
+#endif
+    }
+    auto [read_end, write_end] = Pipes::open(ec);
+    if (ec) {
+      return {};
+    }
+    watcher_->wake_fd = write_end.native_handle();
+    write_end_ = std::move(write_end);
+    return std::move(read_end);
+  }
+
+  void reset() noexcept {
+    if (watcher_) {
+      signal_table.remove(*watcher_);
+      watcher_.reset();
+    }
+    write_end_.reset();
+  }
+
+  std::unique_ptr<SignalWatcher> watcher_;  // in the table while set
+  FileDescriptor write_end_;                // the self-pipe's; empty with an eventfd
+};
+
+}  // namespace miocpp::sys::posix

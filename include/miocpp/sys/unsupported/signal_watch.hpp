@@ -1,0 +1,23 @@
+// Watching signals, refused: for backends without POSIX signals (WASI preview 1, the shell, and
+// Windows until its console events are mapped).
+#pragma once
+
+#include <span>
+#include <system_error>
+
+#include "../../signal_count.hpp"
+#include "refuse.hpp"
+
+namespace miocpp::sys::unsupported {
+
+/// concepts::SignalWatch where watching reports std::errc::not_supported.
+template <class Descriptor>
+struct SignalWatch : MoveOnly {
+  static SignalWatch watch(std::span<const int> /*signals*/, Descriptor& /*wake*/,
+                           std::error_code& ec) noexcept {
+    return refuse<SignalWatch>(ec);
+  }
+  SignalCount take(std::error_code& ec) noexcept { return refuse<SignalCount>(ec); }
+};
+
+}  // namespace miocpp::sys::unsupported
