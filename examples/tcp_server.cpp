@@ -1,12 +1,17 @@
 // A TCP server that greets every client and echoes back whatever it sends, with many clients at
-// once on one thread. Usage: tcp_server [address]   (default 127.0.0.1:9000)
+// once on one thread. A client silent for the idle timeout is closed (a Timers timer per
+// connection), and SIGINT or SIGTERM shut the server down cleanly (a Signals watcher), all in
+// the one event loop. Usage: tcp_server [address] [idle seconds]   (default 127.0.0.1:9000, 60)
 //
 //   $ socat - TCP:127.0.0.1:9000
 //   Hello world!
 //   ping          <- typed
 //   ping          <- echoed
 #include <array>
+#include <chrono>
+#include <csignal>
 #include <cstddef>
+#include <cstdlib>
 #include <iostream>
 #include <string_view>
 #include <system_error>
@@ -19,6 +24,7 @@
 namespace {
 
 constexpr miocpp::Token server_token{0};
+constexpr miocpp::Token signals_token{1};
 constexpr std::string_view greeting = "Hello world!\n";
 
 struct Connection {
@@ -26,6 +32,7 @@ struct Connection {
   miocpp::net::SocketAddr peer;
   std::vector<std::byte> outgoing;  // written as soon as the socket takes it
   bool peer_finished = false;       // the client sent end-of-stream: close once flushed
+  miocpp::TimerId idle_timer;       // fires when the client has been silent too long
 };
 
 /// Writes what is queued until done or the socket is full. False when the connection is broken.
@@ -94,19 +101,52 @@ int main(int argc, char** argv) {
   example::check(ec, "bind");
   poll.registry().register_source(server, server_token, miocpp::Interest::readable, ec);
   example::check(ec, "register");
+  const std::chrono::seconds idle_timeout(argc > 2 ? std::atoi(argv[2]) : 60);
+
+  // SIGINT (Ctrl-C) and SIGTERM end the loop instead of the process. Where there are no POSIX
+  // signals (Windows), the server runs without.
+  miocpp::Signals signals = miocpp::Signals::watch({SIGINT, SIGTERM}, ec);
+  if (!ec) {
+    poll.registry().register_source(signals, signals_token, miocpp::Interest::readable, ec);
+    example::check(ec, "register signals");
+  } else if (ec != std::errc::not_supported) {
+    example::check(ec, "signals");
+  }
   std::cout << "listening on " << server.local_addr(ec) << std::endl;
 
   std::unordered_map<miocpp::Token, Connection> connections;
-  std::size_t next_token = server_token.value + 1;
+  std::size_t next_token = signals_token.value + 1;
+  miocpp::Timers timers;
+  std::array<miocpp::Timers::Expired, 64> expired;
 
-  for (;;) {
-    poll.poll(events, std::nullopt, ec);
+  for (bool running = true; running;) {
+    poll.poll(events, timers.timeout(miocpp::Timers::clock::now()), ec);
     if (ec == std::errc::interrupted) {
       continue;
     }
     example::check(ec, "poll");
 
+    // Clients silent for the idle timeout: each timer carries its connection's token.
+    const std::size_t due = timers.expire(miocpp::Timers::clock::now(), expired);
+    for (const miocpp::Timers::Expired& timer : std::span(expired).first(due)) {
+      if (const auto found = connections.find(timer.token); found != connections.end()) {
+        std::cout << "closed idle " << found->second.peer << std::endl;
+        connections.erase(found);
+      }
+    }
+
     for (const miocpp::Event& event : events) {
+      if (event.token() == signals_token) {
+        for (;;) {
+          const miocpp::SignalCount received = signals.receive(ec);
+          if (ec) {
+            break;  // would block: every signal is in
+          }
+          std::cout << "signal " << received.signal << ": shutting down" << std::endl;
+          running = false;
+        }
+        continue;
+      }
       if (event.token() == server_token) {
         // Accept every pending connection: the listener reports again only once drained.
         for (;;) {
@@ -124,8 +164,11 @@ int main(int argc, char** argv) {
           example::check(ec, "register");
           std::cout << "accepted " << peer << std::endl;
           const auto bytes = std::as_bytes(std::span(greeting));
-          connections.emplace(token,
-                              Connection{std::move(stream), peer, {bytes.begin(), bytes.end()}});
+          const miocpp::TimerId idle_timer = timers.start_after(token, idle_timeout, ec);
+          example::check(ec, "timer");
+          connections.emplace(
+              token,
+              Connection{std::move(stream), peer, {bytes.begin(), bytes.end()}, false, idle_timer});
         }
         continue;
       }
@@ -138,14 +181,18 @@ int main(int argc, char** argv) {
       bool open = true;
       if (event.is_readable()) {
         open = read_available(connection, event.is_read_closed());
+        timers.reset_after(connection.idle_timer, idle_timeout);  // it spoke: not idle
       }
       if (open && (event.is_writable() || !connection.outgoing.empty())) {
         open = flush(connection);
       }
       if (!open || (connection.peer_finished && connection.outgoing.empty())) {
         std::cout << "closed " << connection.peer << std::endl;
+        timers.cancel(connection.idle_timer);
         connections.erase(found);  // closing the socket also removes it from the Poll
       }
     }
   }
+  // Shutting down: the listener and every connection close as they go out of scope.
+  std::cout << "closing " << connections.size() << " connections" << std::endl;
 }

@@ -141,4 +141,13 @@ TEST(PlatformSupport, TcpSocketAndTheOptionsEachSystemLacks) {
   expect_done_or_refused(ec, linux_options);
 }
 
+// Signals are POSIX's: elsewhere watching reports not_supported and leaves an empty watcher.
+TEST(PlatformSupport, WatchingSignals) {
+  constexpr int signal = 15;  // SIGTERM's number on every POSIX system, and Windows' too
+  std::error_code ec;
+  const miocpp::Signals signals = miocpp::Signals::watch({signal}, ec);
+  expect_done_or_refused(ec, posix_backend);
+  EXPECT_EQ(signals.native_handle() != miocpp::Signals().native_handle(), posix_backend);
+}
+
 }  // namespace
