@@ -150,4 +150,14 @@ TEST(PlatformSupport, WatchingSignals) {
   EXPECT_EQ(signals.native_handle() != miocpp::Signals().native_handle(), posix_backend);
 }
 
+// Child processes are POSIX's too: elsewhere watching one reports not_supported.
+TEST(PlatformSupport, WatchingAChildProcess) {
+  std::error_code ec;
+  const miocpp::ChildExit child = miocpp::ChildExit::watch(1, ec);
+  // On POSIX pid 1 is never this test's child: the call is made, and refused as not ours.
+  EXPECT_EQ(ec, posix_backend ? std::errc::no_child_process : std::errc::not_supported)
+      << ec.message();
+  EXPECT_EQ(child.native_handle(), miocpp::ChildExit().native_handle());
+}
+
 }  // namespace

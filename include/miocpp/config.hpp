@@ -24,6 +24,11 @@
 /// 1: use the self-pipe Waker instead of eventfd (Linux) or EVFILT_USER (macOS, FreeBSD).
 #define MIOCPP_FORCE_WAKER_PIPE 0
 #endif
+#ifndef MIOCPP_FORCE_SIGCHLD
+/// 1: watch child processes through SIGCHLD even where the kernel has pidfds (Linux 5.3), as
+/// other POSIX systems and older kernels do; useful to test that fallback.
+#define MIOCPP_FORCE_SIGCHLD 0
+#endif
 #ifndef MIOCPP_FORCE_KQUEUE
 /// Test builds only: 1 uses the kqueue selector on a system whose <sys/event.h>, kqueue() and
 /// kevent() come from an emulation (tests/support/kqueue) rather than from the OS.

@@ -7,6 +7,7 @@
 /// pipes on Windows, named pipes outside Windows, sockets on the shell backend) reports
 /// `std::errc::not_supported`.
 
+#include "child_exit.hpp"
 #include "config.hpp"
 #include "event.hpp"
 #include "interest.hpp"

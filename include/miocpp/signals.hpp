@@ -12,6 +12,7 @@
 #include "detail/throw_error.hpp"
 #include "interest.hpp"
 #include "io_source.hpp"
+#include "owned_source.hpp"
 #include "registry.hpp"
 #include "signal_count.hpp"
 #include "sys/sys.hpp"
@@ -42,19 +43,17 @@ namespace miocpp {
 /// ensure. Counts are "at least": the OS merges a signal that arrives while it is still pending.
 ///
 /// POSIX only for now: on Windows, WASI and the shell watch() reports `std::errc::not_supported`.
-class Signals {
+class Signals : public OwnedSource<sys::FileDescriptor> {
  public:
-  /// The type of the descriptor registered.
-  using native_handle_type = sys::FileDescriptor::native_handle_type;
-
   /// Watches nothing.
   Signals() noexcept = default;
+  /// Takes over what `other` watched; `other` watches nothing.
   Signals(Signals&& other) noexcept = default;
   /// Stops watching what this watched (ending its registration), then takes `other`'s.
   Signals& operator=(Signals&& other) noexcept {
     if (this != &other) {
       watch_ = std::move(other.watch_);  // first: the handler must not write to a closed descriptor
-      source_ = std::move(other.source_);
+      OwnedSource::operator=(std::move(other));
     }
     return *this;
   }
@@ -75,7 +74,7 @@ class Signals {
     if (ec) {
       return {};
     }
-    result.source_ = IoSource<sys::FileDescriptor>(std::move(wake));
+    result.source_ = IoSource<sys::FileDescriptor>(std::move(wake));  // OwnedSource's
     return result;
   }
   /// watch() of a list written in place: `Signals::watch({SIGINT, SIGTERM}, ec)`.
@@ -106,26 +105,6 @@ class Signals {
     return watch_.take(ec);
   }
 
-  /// The descriptor registered (the read end of the wake descriptor); -1 when watching nothing.
-  [[nodiscard]] native_handle_type native_handle() const noexcept {
-    return source_.handle().native_handle();
-  }
-
-  /// Registers the watcher (Interest::readable) with `registry`; see Registry::register_source.
-  void register_source(const Registry& registry, Token token, Interest interest,
-                       std::error_code& ec) noexcept {
-    source_.register_source(registry, token, interest, ec);
-  }
-  /// See Registry::reregister.
-  void reregister(const Registry& registry, Token token, Interest interest,
-                  std::error_code& ec) noexcept {
-    source_.reregister(registry, token, interest, ec);
-  }
-  /// See Registry::deregister.
-  void deregister(const Registry& registry, std::error_code& ec) noexcept {
-    source_.deregister(registry, ec);
-  }
-
 #if MIOCPP_HAS_EXCEPTIONS
   /// \name Throwing overloads
   /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
@@ -149,9 +128,10 @@ class Signals {
 #endif
 
  private:
-  // Declared first, destroyed last: the watcher leaves the process's table (and stops writing to
-  // the descriptor) before the descriptor is closed.
-  IoSource<sys::FileDescriptor> source_;
+  // Giving the descriptor away would leave the watcher writing to a descriptor it does not own.
+  using OwnedSource::release;
+
+  // Destroyed before the base's descriptor: the watcher stops writing to it before it closes.
   sys::SignalWatch watch_;
 };
 

@@ -21,9 +21,9 @@
 #include "../net/shutdown.hpp"
 #include "../net/socket_addr.hpp"
 #include "../net/unix_socket_addr.hpp"
-#include "../signal_count.hpp"
 #include "../token.hpp"
 #include "option.hpp"
+#include "process_concepts.hpp"
 
 namespace miocpp::sys::concepts {
 
@@ -352,19 +352,6 @@ concept NamedPipe = Owning<P> &&
   noexcept->std::same_as<void>;
 };
 
-/// Watching signals: `W::watch` publishes a watcher process-wide and hands back, in `wake`, the
-/// descriptor `D` that its handler makes readable; `take` reports a watched signal that arrived
-/// and its count, or std::errc::operation_would_block. std::errc::not_supported where the OS has
-/// no signals to watch.
-template <class W, class D>
-concept SignalWatch = Owning<W> &&
-    requires(W& watch, std::span<const int> signals, D& wake, std::error_code& ec) {
-  { W::watch(signals, wake, ec) }
-  noexcept->std::same_as<W>;
-  { watch.take(ec) }
-  noexcept->std::same_as<SignalCount>;
-};
-
 // ---- The whole backend --------------------------------------------------------------------------
 
 /// A backend facade: one struct naming every type and call group the front end uses. Each
@@ -384,7 +371,9 @@ concept Backend = Event<typename B::Event> && Events<typename B::Events, typenam
     Udp<typename B::Udp, typename B::Socket, typename B::native_handle_type> &&
     Uds<typename B::Uds, typename B::Socket, typename B::native_handle_type> &&
     Pipes<typename B::Pipes, typename B::FileDescriptor, typename B::IoVec> &&
-    NamedPipe<typename B::NamedPipe, typename B::Selector> &&
-    SignalWatch<typename B::SignalWatch, typename B::FileDescriptor>;
+    NamedPipe<typename B::NamedPipe, typename B::Selector> && Owning<typename B::SignalWatch> &&
+    SignalWatch<typename B::SignalWatch, typename B::FileDescriptor> &&
+    Owning<typename B::ChildWatch> &&
+    ChildWatch<typename B::ChildWatch, typename B::FileDescriptor>;
 
 }  // namespace miocpp::sys::concepts

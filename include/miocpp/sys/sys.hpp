@@ -45,5 +45,6 @@ using Uds = Backend::Uds;
 using Pipes = Backend::Pipes;
 using NamedPipe = Backend::NamedPipe;
 using SignalWatch = Backend::SignalWatch;
+using ChildWatch = Backend::ChildWatch;
 
 }  // namespace miocpp::sys

@@ -9,12 +9,12 @@ namespace miocpp::sys::common {
 /// native handle type, `int` or `SOCKET`, is the backend's) and descriptor, the scatter/gather
 /// record and its calls,
 /// then the call groups (Sockets, SocketOptions, SocketAddrs, Tcp, Udp, Uds, Pipes) and the
-/// NamedPipe class, and the signal watcher.
+/// NamedPipe class, and the signal and child process watchers.
 /// Where a platform cannot do a group, the facade names the group's refusal in unsupported/.
 template <class SocketType, class FileDescriptorType, class IoVecType, class IoVecCalls,
           class SocketCalls, class SocketOptionCalls, class SocketAddrCalls, class TcpCalls,
           class UdpCalls, class UdsCalls, class PipeCalls, class NamedPipeType,
-          class SignalWatchType>
+          class SignalWatchType, class ChildWatchType>
 struct Platform {
   using Socket = SocketType;
   using native_handle_type = typename Socket::native_handle_type;
@@ -30,6 +30,7 @@ struct Platform {
   using Pipes = PipeCalls;
   using NamedPipe = NamedPipeType;
   using SignalWatch = SignalWatchType;
+  using ChildWatch = ChildWatchType;
 };
 
 /// A whole facade: how the backend polls (its selector with the event record and storage it

@@ -5,6 +5,7 @@
 
 #include "../common/backend.hpp"
 #include "../unsupported/named_pipe.hpp"
+#include "child_watch.hpp"
 #include "file_descriptor.hpp"
 #include "io_vec.hpp"
 #include "pipes.hpp"
@@ -19,8 +20,8 @@
 namespace miocpp::sys::posix {
 
 /// The descriptor, socket and pipe half of a POSIX backend's facade. Named pipes are Windows'.
-using Platform =
-    common::Platform<FileDescriptor, FileDescriptor, IoVec, IoVecs, Sockets, SocketOptions,
-                     SocketAddrs, Tcp, Udp, Uds, Pipes, unsupported::NamedPipe, SignalWatch>;
+using Platform = common::Platform<FileDescriptor, FileDescriptor, IoVec, IoVecs, Sockets,
+                                  SocketOptions, SocketAddrs, Tcp, Udp, Uds, Pipes,
+                                  unsupported::NamedPipe, SignalWatch, ChildWatch>;
 
 }  // namespace miocpp::sys::posix

@@ -78,6 +78,14 @@ class SignalWatch {
     return result;
   }
 
+  /// Makes the wake descriptor readable as a signal would, without one (so that a watcher can
+  /// look once at what happened before it existed).
+  void notify() const noexcept {
+    if (watcher_) {
+      wake_watcher(*watcher_);
+    }
+  }
+
   /// The next watched signal that arrived, its count taken (back to 0), in signal-number order;
   /// `std::errc::operation_would_block` when none is pending. Drain the wake descriptor before
   /// asking, so that a signal arriving after that makes it readable again.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../common/backend.hpp"
+#include "../unsupported/child_watch.hpp"
 #include "../unsupported/descriptor.hpp"
 #include "../unsupported/io_source_state.hpp"
 #include "../unsupported/io_vec.hpp"
@@ -29,7 +30,8 @@ using Platform =
                      unsupported::Udp<unsupported::Descriptor>,
                      unsupported::Uds<unsupported::Descriptor>,
                      unsupported::Pipes<unsupported::Descriptor, unsupported::IoVec>,
-                     unsupported::NamedPipe, unsupported::SignalWatch<unsupported::Descriptor>>;
+                     unsupported::NamedPipe, unsupported::SignalWatch<unsupported::Descriptor>,
+                     unsupported::ChildWatch<unsupported::Descriptor>>;
 
 using Backend = common::Backend<unsupported::Selector, unsupported::Event, unsupported::Events,
                                 unsupported::Waker, unsupported::IoSourceState, Platform>;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "../common/backend.hpp"
+#include "../unsupported/child_watch.hpp"
 #include "../unsupported/descriptor.hpp"
 #include "../unsupported/named_pipe.hpp"
 #include "../unsupported/signal_watch.hpp"
@@ -29,7 +30,8 @@ using Platform =
                      unsupported::SocketOptions, unsupported::SocketAddrs, Tcp,
                      unsupported::Udp<unsupported::Descriptor>,
                      unsupported::Uds<unsupported::Descriptor>, Pipes, unsupported::NamedPipe,
-                     unsupported::SignalWatch<unsupported::Descriptor>>;
+                     unsupported::SignalWatch<unsupported::Descriptor>,
+                     unsupported::ChildWatch<unsupported::Descriptor>>;
 
 /// No threads, and nothing interrupts poll_oneoff: no Waker. poll_oneoff is level-triggered:
 /// IoSourceState re-arms a source when its I/O would block.

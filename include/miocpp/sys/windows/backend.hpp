@@ -5,6 +5,7 @@
 
 #include "../common/backend.hpp"
 #include "../concepts.hpp"
+#include "../unsupported/child_watch.hpp"
 #include "../unsupported/descriptor.hpp"
 #include "../unsupported/pipes.hpp"
 #include "../unsupported/signal_watch.hpp"
@@ -28,7 +29,8 @@ namespace miocpp::sys::windows {
 using Platform = common::Platform<Socket, unsupported::Descriptor, IoVec, IoVecs, Sockets,
                                   SocketOptions, SocketAddrs, Tcp, Udp, unsupported::Uds<Socket>,
                                   unsupported::Pipes<unsupported::Descriptor, IoVec>, NamedPipe,
-                                  unsupported::SignalWatch<unsupported::Descriptor>>;
+                                  unsupported::SignalWatch<unsupported::Descriptor>,
+                                  unsupported::ChildWatch<unsupported::Descriptor>>;
 
 /// AFD polls are one-shot: IoSourceState re-arms a socket when an operation would block.
 using Backend = common::Backend<Selector, Event, Events, Waker, IoSourceState, Platform>;

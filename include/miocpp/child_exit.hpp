@@ -1,0 +1,106 @@
+// ChildExit: a child process's exit as an event source, with a Token like any socket.
+#pragma once
+
+#include <system_error>
+#include <utility>
+
+#include "config.hpp"
+#include "detail/throw_error.hpp"
+#include "exit_status.hpp"
+#include "interest.hpp"
+#include "io_source.hpp"
+#include "owned_source.hpp"
+#include "registry.hpp"
+#include "sys/sys.hpp"
+#include "token.hpp"
+
+namespace miocpp {
+
+/// Watches a child process (started with fork, posix_spawn, ...) for its exit: register it for
+/// Interest::readable; on its event, try_wait() reaps the child and reports how it ended.
+///
+///     auto child = miocpp::ChildExit::watch(pid);
+///     poll.registry().register_source(child, token, miocpp::Interest::readable);
+///     ...  // on its event:
+///     std::error_code ec;
+///     const miocpp::ExitStatus status = child.try_wait(ec);  // would block: still running
+///
+/// How: on Linux 5.3 and later a pidfd, which becomes readable when the child exits, so nothing
+/// process-wide is touched. Elsewhere (other POSIX systems, older kernels) a Signals watcher of
+/// SIGCHLD, readable when any child changed; try_wait then asks about this child only, so other
+/// children are left to whoever waits for them. Either way a child that exited before it was
+/// watched is reported at the first poll.
+///
+/// POSIX only for now: on Windows, WASI and the shell watch() reports `std::errc::not_supported`.
+class ChildExit : public OwnedSource<sys::FileDescriptor> {
+ public:
+  /// The type of a process id (pid_t on POSIX).
+  using process_id = sys::ChildWatch::process_id;
+
+  /// Watches nothing.
+  ChildExit() noexcept = default;
+  /// Takes over what `other` watched; `other` watches nothing.
+  ChildExit(ChildExit&& other) noexcept = default;
+  /// Stops watching what this watched, then takes `other`'s.
+  ChildExit& operator=(ChildExit&& other) noexcept {
+    if (this != &other) {
+      watch_ = std::move(other.watch_);  // first: a SIGCHLD watcher writes to the descriptor
+      OwnedSource::operator=(std::move(other));
+    }
+    return *this;
+  }
+  ChildExit(const ChildExit&) = delete;
+  ChildExit& operator=(const ChildExit&) = delete;
+  ~ChildExit() = default;
+
+  /// Watches the child `pid`. `std::errc::no_child_process` when it is not a child of this
+  /// process (or was reaped already), `invalid_argument` for a pid below 1.
+  static ChildExit watch(process_id pid, std::error_code& ec) noexcept {
+    ChildExit result;
+    sys::FileDescriptor wake;
+    result.watch_ = sys::ChildWatch::watch(pid, wake, ec);
+    if (ec) {
+      return {};
+    }
+    result.source_ = IoSource<sys::FileDescriptor>(std::move(wake));  // OwnedSource's
+    return result;
+  }
+
+  /// How the child ended, once it has: it is reaped (its pid may be reused from then on), and
+  /// a later call reports `std::errc::bad_file_descriptor`. `std::errc::operation_would_block`
+  /// while it runs: wait for the next readable event.
+  ExitStatus try_wait(std::error_code& ec) noexcept {
+    return source_.do_io(
+        [this](sys::FileDescriptor& wake, std::error_code& op_ec) noexcept {
+          return watch_.try_wait(wake.native_handle(), op_ec);
+        },
+        ec);
+  }
+
+#if MIOCPP_HAS_EXCEPTIONS
+  /// \name Throwing overloads
+  /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
+  /// @{
+
+  /// The call of the same name without `ec`: throws `std::system_error` carrying the code that
+  /// overload reports (`std::errc::operation_would_block` included).
+  static ChildExit watch(process_id pid) {
+    return detail::or_throw("miocpp::ChildExit::watch",
+                            [&](std::error_code& ec) { return watch(pid, ec); });
+  }
+  ExitStatus try_wait() {
+    return detail::or_throw("miocpp::ChildExit::try_wait",
+                            [&](std::error_code& ec) { return try_wait(ec); });
+  }
+  /// @}
+#endif
+
+ private:
+  // Giving the descriptor away would leave the watcher writing to a descriptor it does not own.
+  using OwnedSource::release;
+
+  // Destroyed before the base's descriptor: the watcher stops writing to it before it closes.
+  sys::ChildWatch watch_;
+};
+
+}  // namespace miocpp

@@ -1,0 +1,23 @@
+// Watching a child process, refused: for backends without POSIX processes (WASI preview 1, the
+// shell, and Windows until process handles are watched).
+#pragma once
+
+#include <system_error>
+
+#include "../../exit_status.hpp"
+#include "refuse.hpp"
+
+namespace miocpp::sys::unsupported {
+
+/// concepts::ChildWatch where watching reports std::errc::not_supported.
+template <class Descriptor>
+struct ChildWatch : MoveOnly {
+  using process_id = int;
+
+  static ChildWatch watch(process_id /*pid*/, Descriptor& /*wake*/, std::error_code& ec) noexcept {
+    return refuse<ChildWatch>(ec);
+  }
+  ExitStatus try_wait(int /*wake*/, std::error_code& ec) noexcept { return refuse<ExitStatus>(ec); }
+};
+
+}  // namespace miocpp::sys::unsupported
