@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "support/expect.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
@@ -77,7 +78,7 @@ ChildExit watch_registered(Poll& poll, pid_t pid) {
 }
 
 TEST(ChildExit, AChildThatExitsIsOneEventAndItsCode) {
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   const pid_t pid = spawn(7);
   ASSERT_GT(pid, 0);
@@ -91,7 +92,7 @@ TEST(ChildExit, AChildThatExitsIsOneEventAndItsCode) {
 }
 
 TEST(ChildExit, AChildEndedByASignalReportsTheSignal) {
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   const pid_t pid = spawn(-1);
   ASSERT_GT(pid, 0);
@@ -106,7 +107,7 @@ TEST(ChildExit, AChildEndedByASignalReportsTheSignal) {
 }
 
 TEST(ChildExit, AChildThatExitedBeforeItWasWatchedIsReportedAtTheFirstPoll) {
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   const pid_t pid = spawn(0);
   ASSERT_GT(pid, 0);
@@ -118,7 +119,7 @@ TEST(ChildExit, AChildThatExitedBeforeItWasWatchedIsReportedAtTheFirstPoll) {
 }
 
 TEST(ChildExit, WhileTheChildRunsEveryLookSaysWouldBlock) {
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   const pid_t pid = spawn(-1);
   ASSERT_GT(pid, 0);

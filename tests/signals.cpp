@@ -22,6 +22,7 @@
 
 #include "support/allocation_counter.hpp"
 #include "support/expect.hpp"
+#include "support/setup.hpp"
 #include <miocpp/miocpp.hpp>
 
 namespace {
@@ -100,7 +101,7 @@ class OwnHandler {
 
 TEST(Signals, ARaisedSignalIsOneReadableEventWithItsCount) {
   OwnHandler own(SIGUSR1);  // SIGUSR1's default action would end the test program
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   Signals signals = watch({SIGUSR1, SIGUSR2});
   register_readable(poll, signals, signals_token);
@@ -116,7 +117,7 @@ TEST(Signals, ARaisedSignalIsOneReadableEventWithItsCount) {
 
 TEST(Signals, ASignalAfterTheDrainIsANewEvent) {
   OwnHandler own(SIGUSR2);
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   Signals signals = watch({SIGUSR2});
   register_readable(poll, signals, signals_token);
@@ -130,8 +131,8 @@ TEST(Signals, ASignalAfterTheDrainIsANewEvent) {
 
 TEST(Signals, EveryWatcherInEveryPollSeesEachSignal) {
   OwnHandler own(SIGUSR1);
-  Poll first_poll;
-  Poll second_poll;
+  OPEN_POLL(first_poll);
+  OPEN_POLL(second_poll);
   Events events(8);
   Signals first = watch({SIGUSR1});
   Signals second = watch({SIGUSR1});
@@ -152,7 +153,7 @@ TEST(Signals, EveryWatcherInEveryPollSeesEachSignal) {
 
 TEST(Signals, ASignalFromAnotherThreadIsSeen) {
   OwnHandler own(SIGUSR1);
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   Signals signals = watch({SIGUSR1});
   register_readable(poll, signals, signals_token);
@@ -164,7 +165,7 @@ TEST(Signals, ASignalFromAnotherThreadIsSeen) {
 
 TEST(Signals, ASignalFromAnotherProcessIsSeen) {
   OwnHandler own(SIGUSR2);
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   Signals signals = watch({SIGUSR2});
   register_readable(poll, signals, signals_token);
@@ -249,7 +250,7 @@ TEST(Signals, AnEmptyWatcherReportsBadDescriptor) {
 
 TEST(Signals, MovedWatchersKeepWatching) {
   OwnHandler own(SIGUSR2);
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(8);
   Signals first = watch({SIGUSR2});
   Signals moved(std::move(first));
@@ -266,7 +267,7 @@ TEST(Signals, MovedWatchersKeepWatching) {
 // new event. Bounded: 20,000 signals.
 TEST(Signals, AStormWhileWatchersComeAndGoLosesNoWakeup) {
   OwnHandler own(SIGUSR1);
-  Poll poll;
+  OPEN_POLL(poll);
   Events events(64);
   Signals steady = watch({SIGUSR1});
   register_readable(poll, steady, signals_token);
