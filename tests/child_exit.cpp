@@ -72,8 +72,7 @@ ChildExit watch_registered(Poll& poll, pid_t pid) {
   std::error_code ec;
   ChildExit child = ChildExit::watch(pid, ec);
   EXPECT_FALSE(ec) << ec.message();
-  poll.registry().register_source(child, child_token, Interest::readable, ec);
-  EXPECT_FALSE(ec) << ec.message();
+  test::register_readable(poll, child, child_token);
   return child;
 }
 

@@ -44,10 +44,12 @@ Signals watch(std::initializer_list<int> signals) {
   return watcher;
 }
 
-void register_readable(Poll& poll, Signals& signals, Token token) {
-  std::error_code ec;
-  poll.registry().register_source(signals, token, Interest::readable, ec);
-  ASSERT_FALSE(ec) << ec.message();
+/// watch(), registered with `poll` for readable events under `token`.
+Signals watch_registered(Poll& poll, std::initializer_list<int> signals,
+                         Token token = signals_token) {
+  Signals watcher = watch(signals);
+  test::register_readable(poll, watcher, token);
+  return watcher;
 }
 
 /// Every signal receive() reports, summed per signal, until would-block.
@@ -103,8 +105,7 @@ TEST(Signals, ARaisedSignalIsOneReadableEventWithItsCount) {
   OwnHandler own(SIGUSR1);  // SIGUSR1's default action would end the test program
   OPEN_POLL(poll);
   Events events(8);
-  Signals signals = watch({SIGUSR1, SIGUSR2});
-  register_readable(poll, signals, signals_token);
+  Signals signals = watch_registered(poll, {SIGUSR1, SIGUSR2});
 
   ::raise(SIGUSR1);
   ::raise(SIGUSR1);
@@ -119,8 +120,7 @@ TEST(Signals, ASignalAfterTheDrainIsANewEvent) {
   OwnHandler own(SIGUSR2);
   OPEN_POLL(poll);
   Events events(8);
-  Signals signals = watch({SIGUSR2});
-  register_readable(poll, signals, signals_token);
+  Signals signals = watch_registered(poll, {SIGUSR2});
   for (int round = 0; round < 3; ++round) {
     ::raise(SIGUSR2);
     ASSERT_NE(test::expect_exactly_one_event(poll, events, signals_token), nullptr);
@@ -137,9 +137,9 @@ TEST(Signals, EveryWatcherInEveryPollSeesEachSignal) {
   Signals first = watch({SIGUSR1});
   Signals second = watch({SIGUSR1});
   Signals third = watch({SIGUSR1, SIGUSR2});
-  register_readable(first_poll, first, Token{1});
-  register_readable(first_poll, second, Token{2});
-  register_readable(second_poll, third, Token{3});
+  test::register_readable(first_poll, first, Token{1});
+  test::register_readable(first_poll, second, Token{2});
+  test::register_readable(second_poll, third, Token{3});
 
   ::raise(SIGUSR1);
   test::expect_events(first_poll, events,
@@ -155,8 +155,7 @@ TEST(Signals, ASignalFromAnotherThreadIsSeen) {
   OwnHandler own(SIGUSR1);
   OPEN_POLL(poll);
   Events events(8);
-  Signals signals = watch({SIGUSR1});
-  register_readable(poll, signals, signals_token);
+  Signals signals = watch_registered(poll, {SIGUSR1});
   std::jthread sender([] { ::kill(::getpid(), SIGUSR1); });
   sender.join();
   test::expect_events(poll, events, {{signals_token, test::Ready::readable}});
@@ -167,8 +166,7 @@ TEST(Signals, ASignalFromAnotherProcessIsSeen) {
   OwnHandler own(SIGUSR2);
   OPEN_POLL(poll);
   Events events(8);
-  Signals signals = watch({SIGUSR2});
-  register_readable(poll, signals, signals_token);
+  Signals signals = watch_registered(poll, {SIGUSR2});
   const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
@@ -256,7 +254,7 @@ TEST(Signals, MovedWatchersKeepWatching) {
   Signals moved(std::move(first));
   Signals assigned = watch({SIGUSR2});
   assigned = std::move(moved);  // the watcher assigned over stops watching first
-  register_readable(poll, assigned, signals_token);
+  test::register_readable(poll, assigned, signals_token);
   ::raise(SIGUSR2);
   test::expect_events(poll, events, {{signals_token, test::Ready::readable}});
   EXPECT_EQ(receive_all(assigned), (std::map<int, std::uint64_t>{{SIGUSR2, 1}}));
@@ -269,8 +267,7 @@ TEST(Signals, AStormWhileWatchersComeAndGoLosesNoWakeup) {
   OwnHandler own(SIGUSR1);
   OPEN_POLL(poll);
   Events events(64);
-  Signals steady = watch({SIGUSR1});
-  register_readable(poll, steady, signals_token);
+  Signals steady = watch_registered(poll, {SIGUSR1});
   std::atomic<bool> done{false};
   std::jthread sender([&] {
     for (int sent = 0; sent < 20'000; ++sent) {

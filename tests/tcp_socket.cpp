@@ -61,6 +61,18 @@ static_assert(noexcept(std::declval<TcpSocket&>().listen(1U, std::declval<std::e
   TcpSocket name = TcpSocket::for_address(address, name##_ec); \
   ASSERT_FALSE(name##_ec) << "TcpSocket::for_address(" << (address) << "): " << name##_ec.message()
 
+/// Binds `socket` to any_local() and names the address it got `address`: a port of its own on
+/// the loopback address asked for. The test stops if not.
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage): ASSERT_ must sit in the test body
+#define BIND_ANY(socket, address)                                   \
+  std::error_code socket##_bind_ec;                                 \
+  (socket).bind(any_local(), socket##_bind_ec);                     \
+  ASSERT_FALSE(socket##_bind_ec) << socket##_bind_ec.message();     \
+  const SocketAddr address = (socket).local_addr(socket##_bind_ec); \
+  ASSERT_FALSE(socket##_bind_ec) << socket##_bind_ec.message();     \
+  EXPECT_NE((address).port(), 0);                                   \
+  EXPECT_EQ((address).ip(), any_local().ip())
+
 /// Expects `stream` (connecting) and `server` to carry `text` from the first to the second.
 void expect_carries(TcpStream& stream, TcpStream& server, std::string_view text) {
   std::error_code ec;
@@ -126,13 +138,8 @@ TEST_P(TcpSocketTest, ANewSocketIsNonBlockingCloseOnExecAndUnbound) {
 TEST_P(TcpSocketTest, BindListenAndAcceptARealConnection) {
   OPEN_POLL(poll, events(8));
   NEW_SOCKET(socket, any_local());
+  BIND_ANY(socket, address);
   std::error_code ec;
-  socket.bind(any_local(), ec);
-  ASSERT_FALSE(ec) << ec.message();
-  const SocketAddr address = socket.local_addr(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  EXPECT_NE(address.port(), 0);
-  EXPECT_EQ(address.ip(), any_local().ip());
 
   const test::NativeSocket handle = socket.native_handle();
   TcpListener listener = socket.listen(16, ec);
@@ -296,13 +303,8 @@ TEST_P(TcpSocketTest, AFailedConnectKeepsTheSocketForAnotherTry) {
 TEST_P(TcpSocketTest, BindingBeforeConnectChoosesTheSourceAddress) {
   BIND_LISTENER(listener, address, any_local());
   NEW_SOCKET(socket, address);
+  BIND_ANY(socket, source);
   std::error_code ec;
-  socket.bind(any_local(), ec);
-  ASSERT_FALSE(ec) << ec.message();
-  const SocketAddr source = socket.local_addr(ec);
-  ASSERT_FALSE(ec) << ec.message();
-  EXPECT_NE(source.port(), 0);
-  EXPECT_EQ(source.ip(), any_local().ip());
 
   TcpStream stream = socket.connect(address, ec);
   ASSERT_FALSE(ec) << ec.message();

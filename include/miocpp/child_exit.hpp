@@ -2,14 +2,12 @@
 #pragma once
 
 #include <system_error>
-#include <utility>
 
 #include "config.hpp"
 #include "detail/throw_error.hpp"
+#include "detail/watched_source.hpp"
 #include "exit_status.hpp"
 #include "interest.hpp"
-#include "io_source.hpp"
-#include "owned_source.hpp"
 #include "registry.hpp"
 #include "sys/sys.hpp"
 #include "token.hpp"
@@ -32,37 +30,20 @@ namespace miocpp {
 /// watched is reported at the first poll.
 ///
 /// POSIX only for now: on Windows, WASI and the shell watch() reports `std::errc::not_supported`.
-class ChildExit : public OwnedSource<sys::FileDescriptor> {
+class ChildExit : public detail::WatchedSource<sys::ChildWatch> {
  public:
   /// The type of a process id (pid_t on POSIX).
   using process_id = sys::ChildWatch::process_id;
-
-  /// Watches nothing.
-  ChildExit() noexcept = default;
-  /// Takes over what `other` watched; `other` watches nothing.
-  ChildExit(ChildExit&& other) noexcept = default;
-  /// Stops watching what this watched, then takes `other`'s.
-  ChildExit& operator=(ChildExit&& other) noexcept {
-    if (this != &other) {
-      watch_ = std::move(other.watch_);  // first: a SIGCHLD watcher writes to the descriptor
-      OwnedSource::operator=(std::move(other));
-    }
-    return *this;
-  }
-  ChildExit(const ChildExit&) = delete;
-  ChildExit& operator=(const ChildExit&) = delete;
-  ~ChildExit() = default;
 
   /// Watches the child `pid`. `std::errc::no_child_process` when it is not a child of this
   /// process (or was reaped already), `invalid_argument` for a pid below 1.
   static ChildExit watch(process_id pid, std::error_code& ec) noexcept {
     ChildExit result;
-    sys::FileDescriptor wake;
-    result.watch_ = sys::ChildWatch::watch(pid, wake, ec);
-    if (ec) {
-      return {};
-    }
-    result.source_ = IoSource<sys::FileDescriptor>(std::move(wake));  // OwnedSource's
+    result.start(
+        [pid](sys::ChildWatch::wake_type& wake, std::error_code& start_ec) noexcept {
+          return sys::ChildWatch::watch(pid, wake, start_ec);
+        },
+        ec);
     return result;
   }
 
@@ -70,11 +51,9 @@ class ChildExit : public OwnedSource<sys::FileDescriptor> {
   /// a later call reports `std::errc::bad_file_descriptor`. `std::errc::operation_would_block`
   /// while it runs: wait for the next readable event.
   ExitStatus try_wait(std::error_code& ec) noexcept {
-    return source_.do_io(
-        [this](sys::FileDescriptor& wake, std::error_code& op_ec) noexcept {
-          return watch_.try_wait(wake.native_handle(), op_ec);
-        },
-        ec);
+    return ask([](sys::ChildWatch& watch, auto wake,
+                  std::error_code& wait_ec) noexcept { return watch.try_wait(wake, wait_ec); },
+               ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -94,13 +73,6 @@ class ChildExit : public OwnedSource<sys::FileDescriptor> {
   }
   /// @}
 #endif
-
- private:
-  // Giving the descriptor away would leave the watcher writing to a descriptor it does not own.
-  using OwnedSource::release;
-
-  // Destroyed before the base's descriptor: the watcher stops writing to it before it closes.
-  sys::ChildWatch watch_;
 };
 
 }  // namespace miocpp

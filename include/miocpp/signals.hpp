@@ -1,18 +1,14 @@
 // Signals: watching POSIX signals as an event source, with a Token like any socket.
 #pragma once
 
-#include <array>
-#include <cstddef>
 #include <initializer_list>
 #include <span>
 #include <system_error>
-#include <utility>
 
 #include "config.hpp"
 #include "detail/throw_error.hpp"
+#include "detail/watched_source.hpp"
 #include "interest.hpp"
-#include "io_source.hpp"
-#include "owned_source.hpp"
 #include "registry.hpp"
 #include "signal_count.hpp"
 #include "sys/sys.hpp"
@@ -43,25 +39,8 @@ namespace miocpp {
 /// ensure. Counts are "at least": the OS merges a signal that arrives while it is still pending.
 ///
 /// POSIX only for now: on Windows, WASI and the shell watch() reports `std::errc::not_supported`.
-class Signals : public OwnedSource<sys::FileDescriptor> {
+class Signals : public detail::WatchedSource<sys::SignalWatch> {
  public:
-  /// Watches nothing.
-  Signals() noexcept = default;
-  /// Takes over what `other` watched; `other` watches nothing.
-  Signals(Signals&& other) noexcept = default;
-  /// Stops watching what this watched (ending its registration), then takes `other`'s.
-  Signals& operator=(Signals&& other) noexcept {
-    if (this != &other) {
-      watch_ = std::move(other.watch_);  // first: the handler must not write to a closed descriptor
-      OwnedSource::operator=(std::move(other));
-    }
-    return *this;
-  }
-  Signals(const Signals&) = delete;
-  Signals& operator=(const Signals&) = delete;
-  /// Stops watching; a signal's earlier handler is back once its last watcher is gone.
-  ~Signals() = default;
-
   /// Starts watching `signals`. `std::errc::invalid_argument` for an empty list or a signal that
   /// cannot be watched: SIGKILL and SIGSTOP (the OS does not let them be caught), SIGSEGV,
   /// SIGBUS, SIGILL and SIGFPE (a handler that returns from a fault faults again), or a number
@@ -69,12 +48,11 @@ class Signals : public OwnedSource<sys::FileDescriptor> {
   /// no descriptor left; `not_supported` where there are no POSIX signals.
   static Signals watch(std::span<const int> signals, std::error_code& ec) noexcept {
     Signals result;
-    sys::FileDescriptor wake;
-    result.watch_ = sys::SignalWatch::watch(signals, wake, ec);
-    if (ec) {
-      return {};
-    }
-    result.source_ = IoSource<sys::FileDescriptor>(std::move(wake));  // OwnedSource's
+    result.start(
+        [signals](sys::SignalWatch::wake_type& wake, std::error_code& start_ec) noexcept {
+          return sys::SignalWatch::watch(signals, wake, start_ec);
+        },
+        ec);
     return result;
   }
   /// watch() of a list written in place: `Signals::watch({SIGINT, SIGTERM}, ec)`.
@@ -87,22 +65,9 @@ class Signals : public OwnedSource<sys::FileDescriptor> {
   /// Call it until then after each readable event: the next event is guaranteed only after
   /// that.
   SignalCount receive(std::error_code& ec) noexcept {
-    // The descriptor first: a signal that arrives after it is drained is either in a count read
-    // below or makes it readable again, so no arrival goes without an event.
-    std::error_code drain_ec;
-    do {
-      std::array<std::byte, 64> sink{};
-      source_.do_io(
-          [&sink](sys::FileDescriptor& wake, std::error_code& op_ec) noexcept {
-            return sys::Pipes::read(wake.native_handle(), sink, op_ec);
-          },
-          drain_ec);
-    } while (!drain_ec);
-    if (drain_ec != std::errc::operation_would_block) {
-      ec = drain_ec;
-      return {};
-    }
-    return watch_.take(ec);
+    return ask([](sys::SignalWatch& watch, auto wake,
+                  std::error_code& take_ec) noexcept { return watch.take(wake, take_ec); },
+               ec);
   }
 
 #if MIOCPP_HAS_EXCEPTIONS
@@ -126,13 +91,6 @@ class Signals : public OwnedSource<sys::FileDescriptor> {
   }
   /// @}
 #endif
-
- private:
-  // Giving the descriptor away would leave the watcher writing to a descriptor it does not own.
-  using OwnedSource::release;
-
-  // Destroyed before the base's descriptor: the watcher stops writing to it before it closes.
-  sys::SignalWatch watch_;
 };
 
 }  // namespace miocpp

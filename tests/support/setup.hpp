@@ -37,3 +37,16 @@
   ASSERT_STEP((poll).registry().reregister(source, token, interest, step_ec))
 // NOLINTNEXTLINE(cppcoreguidelines-macro-usage)
 #define DEREGISTER(poll, source) ASSERT_STEP((poll).registry().deregister(source, step_ec))
+
+namespace test {
+
+/// Registers `source` with `poll` for readable events under `token`; a failure fails the test
+/// without stopping it, so that helpers returning a value may call it.
+template <class Source>
+void register_readable(miocpp::Poll& poll, Source& source, miocpp::Token token) {
+  std::error_code ec;
+  poll.registry().register_source(source, token, miocpp::Interest::readable, ec);
+  EXPECT_FALSE(ec) << ec.message();
+}
+
+}  // namespace test

@@ -372,8 +372,8 @@ concept Backend = Event<typename B::Event> && Events<typename B::Events, typenam
     Uds<typename B::Uds, typename B::Socket, typename B::native_handle_type> &&
     Pipes<typename B::Pipes, typename B::FileDescriptor, typename B::IoVec> &&
     NamedPipe<typename B::NamedPipe, typename B::Selector> && Owning<typename B::SignalWatch> &&
-    SignalWatch<typename B::SignalWatch, typename B::FileDescriptor> &&
+    SignalWatch<typename B::SignalWatch> &&
     Owning<typename B::ChildWatch> &&
-    ChildWatch<typename B::ChildWatch, typename B::FileDescriptor>;
+    ChildWatch<typename B::ChildWatch>;
 
 }  // namespace miocpp::sys::concepts

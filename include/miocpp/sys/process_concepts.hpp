@@ -13,24 +13,28 @@
 namespace miocpp::sys::concepts {
 
 /// Watching signals: `W::watch` publishes a watcher process-wide and hands back, in `wake`, the
-/// descriptor `D` that its handler makes readable; `take` reports a watched signal that arrived
-/// and its count, or std::errc::operation_would_block. std::errc::not_supported where the OS has
-/// no signals to watch.
-template <class W, class D>
-concept SignalWatch = requires(W& watch, std::span<const int> signals, D& wake,
+/// handle (a `W::wake_type`) that its handler makes readable, which the front end registers like
+/// any source; `take`, given that handle, consumes its readiness and reports a watched signal
+/// that arrived and its count, or std::errc::operation_would_block. std::errc::not_supported
+/// where the OS has no signals to watch.
+template <class W>
+concept SignalWatch = requires(W& watch, std::span<const int> signals, typename W::wake_type& wake,
+                               typename W::wake_type::native_handle_type handle,
                                std::error_code& ec) {
   { W::watch(signals, wake, ec) }
   noexcept->std::same_as<W>;
-  { watch.take(ec) }
+  { watch.take(handle, ec) }
   noexcept->std::same_as<SignalCount>;
 };
 
-/// Watching a child process for its exit: `W::watch` hands back, in `wake`, a descriptor `D`
-/// that becomes readable when the child exits; `try_wait` (given that descriptor's handle)
-/// reaps it and reports its status, or std::errc::operation_would_block while it runs.
-template <class W, class D>
-concept ChildWatch = requires(W& watch, typename W::process_id pid, D& wake,
-                              typename D::native_handle_type handle, std::error_code& ec) {
+/// Watching a child process for its exit: `W::watch` hands back, in `wake`, a handle (a
+/// `W::wake_type`) that becomes readable when the child exits; `try_wait`, given that handle,
+/// consumes its readiness, reaps the child and reports its status, or
+/// std::errc::operation_would_block while it runs.
+template <class W>
+concept ChildWatch = requires(W& watch, typename W::process_id pid, typename W::wake_type& wake,
+                              typename W::wake_type::native_handle_type handle,
+                              std::error_code& ec) {
   { W::watch(pid, wake, ec) }
   noexcept->std::same_as<W>;
   { watch.try_wait(handle, ec) }

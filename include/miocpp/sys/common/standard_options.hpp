@@ -23,6 +23,24 @@ struct StandardOption;
 template <class Os, int Level, int Name>
 using HeaderByte = encoding::Number<Os, Level, Name, std::uint32_t, 0, 255>;
 
+/// The encodings bound to one OS's option calls `Os`, so that its table names each briefly:
+/// `Encodings<SocketOption>::Flag<SOL_SOCKET, SO_REUSEPORT>`.
+template <class Os>
+struct Encodings {
+  template <class Tag>
+  using Absent = encoding::Absent<typename Os::Handle, Tag>;
+  template <int Level, int Name>
+  using Flag = encoding::Flag<Os, Level, Name>;
+  template <int Level, int Name, class Value, std::uint64_t Min, std::uint64_t Max,
+            class Stored = typename Os::Int>
+  using Number = encoding::Number<Os, Level, Name, Value, Min, Max, Stored>;
+  template <int Level, int Name, class Duration, std::int64_t Min, std::int64_t Max,
+            class Stored = typename Os::Int>
+  using Span = encoding::Span<Os, Level, Name, Duration, Min, Max, Stored>;
+  template <int Level, int Name>
+  using HeaderByte = common::HeaderByte<Os, Level, Name>;
+};
+
 template <class Os>
 struct StandardOption<Os, option::SendBufferSize>
     : encoding::Number<Os, SOL_SOCKET, SO_SNDBUF, std::size_t, 0, INT_MAX> {};
@@ -40,6 +58,15 @@ struct StandardOption<Os, option::UnicastHopsV6> : HeaderByte<Os, IPPROTO_IPV6, 
 };
 template <class Os>
 struct StandardOption<Os, option::Tos> : HeaderByte<Os, IPPROTO_IP, IP_TOS> {};
+// The IPv6 traffic class, where the system's headers have IPV6_TCLASS (older mingw-w64 and some
+// BSDs lack it).
+#if defined(IPV6_TCLASS)
+template <class Os>
+struct StandardOption<Os, option::TclassV6> : HeaderByte<Os, IPPROTO_IPV6, IPV6_TCLASS> {};
+#else
+template <class Os>
+struct StandardOption<Os, option::TclassV6> : Encodings<Os>::template Absent<option::TclassV6> {};
+#endif
 template <class Os>
 struct StandardOption<Os, option::Nodelay> : encoding::Flag<Os, IPPROTO_TCP, TCP_NODELAY> {};
 template <class Os>

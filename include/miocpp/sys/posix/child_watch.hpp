@@ -15,7 +15,6 @@
 #include "error.hpp"
 #include "file_descriptor.hpp"
 #include "signal_watch.hpp"
-#include "wake_fd.hpp"
 
 #if MIOCPP_OS_LINUX
 #include <sys/syscall.h>
@@ -28,6 +27,8 @@ namespace miocpp::sys::posix {
 class ChildWatch {
  public:
   using process_id = ::pid_t;
+  /// What watch() hands out to be registered: a pidfd, or a SIGCHLD watcher's descriptor.
+  using wake_type = FileDescriptor;
 
   ChildWatch() noexcept = default;
 
@@ -71,8 +72,7 @@ class ChildWatch {
       return {};
     }
     if (watches_sigchld_) {
-      drain_readable(wake);
-      (void)sigchld_.take(ec);  // its counts say nothing about which child changed
+      (void)sigchld_.take(wake, ec);  // drains; its counts say nothing about which child changed
     }
     ::siginfo_t info{};
     if (::waitid(P_PID, static_cast<::id_t>(pid_), &info, WEXITED | WNOHANG) < 0) {

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "error.hpp"
+#include "wake_fd.hpp"
 
 namespace miocpp::sys::posix {
 
@@ -38,12 +39,12 @@ constexpr std::size_t at(int signal) noexcept {
 
 /// What one watcher shares with the handler. Which signals it watches is set before it is
 /// published in the table and never changes after; the counts are what the handler adds to and
-/// the watcher takes; wake_fd is written one byte (or, for an eventfd, one 8-byte 1) per signal.
+/// the watcher takes; wake_fd (a wake descriptor of the native kind, wake_fd.hpp) is notified
+/// once per signal.
 struct SignalWatcher {
   std::array<bool, signal_limit> watched{};
   std::array<std::atomic<std::uint32_t>, signal_limit> counts{};
   int wake_fd = -1;
-  bool wake_fd_is_eventfd = false;
 };
 
 /// Signals a watcher may not name: SIGKILL and SIGSTOP cannot be caught, and a handler that
@@ -164,16 +165,10 @@ class SignalTable {
 /// The process's table.
 inline SignalTable signal_table;
 
-/// Makes `watcher`'s descriptor readable: one write, whose failure (a full pipe, which is
+/// Makes `watcher`'s descriptor readable: one write, whose failure (a full pipe or counter,
 /// readable already) needs nothing more.
 inline void wake_watcher(const SignalWatcher& watcher) noexcept {
-  if (watcher.wake_fd_is_eventfd) {
-    const std::uint64_t one = 1;
-    (void)::write(watcher.wake_fd, &one, sizeof one);
-  } else {
-    const unsigned char one = 1;
-    (void)::write(watcher.wake_fd, &one, sizeof one);
-  }
+  (void)write_wake_unit<native_wake_fd>(watcher.wake_fd);
 }
 
 inline void SignalTable::handle(int signal, ::siginfo_t* info, void* context) noexcept {

@@ -11,13 +11,8 @@
 #include "../../signal_count.hpp"
 #include "error.hpp"
 #include "file_descriptor.hpp"
-#include "pipes.hpp"
 #include "signal_table.hpp"
 #include "wake_fd.hpp"
-
-#if MIOCPP_OS_LINUX
-#include <sys/eventfd.h>
-#endif
 
 namespace miocpp::sys::posix {
 
@@ -26,6 +21,9 @@ namespace miocpp::sys::posix {
 /// register is handed to the caller, who must keep it open until this is destroyed.
 class SignalWatch {
  public:
+  /// What watch() hands out to be registered: an eventfd, or a self-pipe's read end.
+  using wake_type = FileDescriptor;
+
   SignalWatch() noexcept = default;
   SignalWatch(SignalWatch&& other) noexcept = default;
   SignalWatch& operator=(SignalWatch&& other) noexcept {
@@ -87,13 +85,15 @@ class SignalWatch {
   }
 
   /// The next watched signal that arrived, its count taken (back to 0), in signal-number order;
-  /// `std::errc::operation_would_block` when none is pending. Drain the wake descriptor before
-  /// asking, so that a signal arriving after that makes it readable again.
-  SignalCount take(std::error_code& ec) noexcept {
+  /// `std::errc::operation_would_block` when none is pending. `wake` (the descriptor watch()
+  /// handed out) is drained first, so that a signal arriving after this look makes it readable
+  /// again: no arrival goes without an event.
+  SignalCount take(int wake, std::error_code& ec) noexcept {
     if (!watcher_) {
       ec = std::make_error_code(std::errc::bad_file_descriptor);
       return {};
     }
+    drain_readable(wake);
     for (int signal = 1; signal < signal_limit; ++signal) {
       if (watcher_->watched[at(signal)]) {
         if (const std::uint32_t count = watcher_->counts[at(signal)].exchange(0); count != 0) {
@@ -110,26 +110,13 @@ class SignalWatch {
   /// The wake descriptor: an eventfd where there is one (one descriptor), else a self-pipe,
   /// whose write end stays here. Returns the end to read.
   FileDescriptor open_wake(std::error_code& ec) noexcept {
-    if constexpr (native_wake_fd == WakeFdKind::eventfd) {
-#if MIOCPP_OS_LINUX
-      FileDescriptor eventfd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-      if (!eventfd.is_open()) {
-        ec = last_error();
-        return {};
-      }
-      watcher_->wake_fd = eventfd.native_handle();
-      watcher_->wake_fd_is_eventfd = true;
-      ec.clear();
-      return eventfd;
-#endif
-    }
-    auto [read_end, write_end] = Pipes::open(ec);
+    WakeEnds ends = open_wake_ends<native_wake_fd>(ec);
     if (ec) {
       return {};
     }
-    watcher_->wake_fd = write_end.native_handle();
-    write_end_ = std::move(write_end);
-    return std::move(read_end);
+    watcher_->wake_fd = ends.write_fd();
+    write_end_ = std::move(ends.write_end);
+    return std::move(ends.read_end);
   }
 
   void reset() noexcept {

@@ -31,38 +31,21 @@ namespace encoding = common::encoding;
 template <class Tag>
 struct OptionTable : common::StandardOption<SocketOption, Tag> {};
 
-template <class Tag>
-using Absent = encoding::Absent<int, Tag>;
-template <int Level, int Name>
-using Flag = encoding::Flag<SocketOption, Level, Name>;
-template <int Level, int Name, class Value, std::uint64_t Min, std::uint64_t Max,
-          class Stored = int>
-using Number = encoding::Number<SocketOption, Level, Name, Value, Min, Max, Stored>;
-template <int Level, int Name, class Duration, std::int64_t Min, std::int64_t Max,
-          class Stored = int>
-using Span = encoding::Span<SocketOption, Level, Name, Duration, Min, Max, Stored>;
-template <int Level, int Name>
-using HeaderByte = common::HeaderByte<SocketOption, Level, Name>;
+/// The encodings over this OS's option calls.
+using Encode = common::Encodings<SocketOption>;
 
 // ---- IP sockets (beyond the standard ones) ------------------------------------------------------
 #if defined(SO_REUSEPORT_LB)
 // FreeBSD: plain SO_REUSEPORT lets sockets share a port but sends every connection to one of
 // them; the _LB form balances them, which is what reuse_port means on Linux.
 template <>
-struct OptionTable<option::ReusePort> : Flag<SOL_SOCKET, SO_REUSEPORT_LB> {};
+struct OptionTable<option::ReusePort> : Encode::Flag<SOL_SOCKET, SO_REUSEPORT_LB> {};
 #elif defined(SO_REUSEPORT)
 template <>
-struct OptionTable<option::ReusePort> : Flag<SOL_SOCKET, SO_REUSEPORT> {};
+struct OptionTable<option::ReusePort> : Encode::Flag<SOL_SOCKET, SO_REUSEPORT> {};
 #else
 template <>
-struct OptionTable<option::ReusePort> : Absent<option::ReusePort> {};
-#endif
-#if defined(IPV6_TCLASS)
-template <>
-struct OptionTable<option::TclassV6> : HeaderByte<IPPROTO_IPV6, IPV6_TCLASS> {};
-#else
-template <>
-struct OptionTable<option::TclassV6> : Absent<option::TclassV6> {};
+struct OptionTable<option::ReusePort> : Encode::Absent<option::ReusePort> {};
 #endif
 
 #if defined(SO_BINDTODEVICE)
@@ -94,15 +77,15 @@ struct OptionTable<option::BindDevice> {
 };
 #else
 template <>
-struct OptionTable<option::BindDevice> : Absent<option::BindDevice> {};
+struct OptionTable<option::BindDevice> : Encode::Absent<option::BindDevice> {};
 #endif
 #if defined(SO_MARK)
 template <>
 struct OptionTable<option::Mark>
-    : Number<SOL_SOCKET, SO_MARK, std::uint32_t, 0, UINT32_MAX, std::uint32_t> {};
+    : Encode::Number<SOL_SOCKET, SO_MARK, std::uint32_t, 0, UINT32_MAX, std::uint32_t> {};
 #else
 template <>
-struct OptionTable<option::Mark> : Absent<option::Mark> {};
+struct OptionTable<option::Mark> : Encode::Absent<option::Mark> {};
 #endif
 
 // ---- TCP ----------------------------------------------------------------------------------------
@@ -112,69 +95,70 @@ struct OptionTable<option::Linger>
 #if defined(TCP_KEEPIDLE)
 template <>
 struct OptionTable<option::KeepaliveIdle>
-    : Span<IPPROTO_TCP, TCP_KEEPIDLE, std::chrono::seconds, 1, INT_MAX> {};
+    : Encode::Span<IPPROTO_TCP, TCP_KEEPIDLE, std::chrono::seconds, 1, INT_MAX> {};
 #elif defined(TCP_KEEPALIVE)
 // Apple systems name the idle time TCP_KEEPALIVE.
 template <>
 struct OptionTable<option::KeepaliveIdle>
-    : Span<IPPROTO_TCP, TCP_KEEPALIVE, std::chrono::seconds, 1, INT_MAX> {};
+    : Encode::Span<IPPROTO_TCP, TCP_KEEPALIVE, std::chrono::seconds, 1, INT_MAX> {};
 #else
 template <>
-struct OptionTable<option::KeepaliveIdle> : Absent<option::KeepaliveIdle> {};
+struct OptionTable<option::KeepaliveIdle> : Encode::Absent<option::KeepaliveIdle> {};
 #endif
 #if defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
 template <>
 struct OptionTable<option::KeepaliveInterval>
-    : Span<IPPROTO_TCP, TCP_KEEPINTVL, std::chrono::seconds, 1, INT_MAX> {};
+    : Encode::Span<IPPROTO_TCP, TCP_KEEPINTVL, std::chrono::seconds, 1, INT_MAX> {};
 template <>
 struct OptionTable<option::KeepaliveRetries>
-    : Number<IPPROTO_TCP, TCP_KEEPCNT, std::uint32_t, 1, INT_MAX> {};
+    : Encode::Number<IPPROTO_TCP, TCP_KEEPCNT, std::uint32_t, 1, INT_MAX> {};
 #else
 template <>
-struct OptionTable<option::KeepaliveInterval> : Absent<option::KeepaliveInterval> {};
+struct OptionTable<option::KeepaliveInterval> : Encode::Absent<option::KeepaliveInterval> {};
 template <>
-struct OptionTable<option::KeepaliveRetries> : Absent<option::KeepaliveRetries> {};
+struct OptionTable<option::KeepaliveRetries> : Encode::Absent<option::KeepaliveRetries> {};
 #endif
 #if defined(TCP_QUICKACK)
 template <>
-struct OptionTable<option::Quickack> : Flag<IPPROTO_TCP, TCP_QUICKACK> {};
+struct OptionTable<option::Quickack> : Encode::Flag<IPPROTO_TCP, TCP_QUICKACK> {};
 #else
 template <>
-struct OptionTable<option::Quickack> : Absent<option::Quickack> {};
+struct OptionTable<option::Quickack> : Encode::Absent<option::Quickack> {};
 #endif
 #if defined(TCP_USER_TIMEOUT)
 template <>
 struct OptionTable<option::UserTimeout>
-    : Span<IPPROTO_TCP, TCP_USER_TIMEOUT, std::chrono::milliseconds, 0, INT_MAX, unsigned> {};
+    : Encode::Span<IPPROTO_TCP, TCP_USER_TIMEOUT, std::chrono::milliseconds, 0, INT_MAX, unsigned> {
+};
 #else
 template <>
-struct OptionTable<option::UserTimeout> : Absent<option::UserTimeout> {};
+struct OptionTable<option::UserTimeout> : Encode::Absent<option::UserTimeout> {};
 #endif
 #if defined(TCP_FASTOPEN) && !MIOCPP_OS_APPLE
 // Apple's TCP_FASTOPEN is a flag with other rules (connectx); only the queue length form is here.
 template <>
 struct OptionTable<option::Fastopen>
-    : Number<IPPROTO_TCP, TCP_FASTOPEN, std::uint32_t, 0, INT_MAX> {};
+    : Encode::Number<IPPROTO_TCP, TCP_FASTOPEN, std::uint32_t, 0, INT_MAX> {};
 #else
 template <>
-struct OptionTable<option::Fastopen> : Absent<option::Fastopen> {};
+struct OptionTable<option::Fastopen> : Encode::Absent<option::Fastopen> {};
 #endif
 #if defined(TCP_FASTOPEN_CONNECT)
 template <>
-struct OptionTable<option::FastopenConnect> : Flag<IPPROTO_TCP, TCP_FASTOPEN_CONNECT> {};
+struct OptionTable<option::FastopenConnect> : Encode::Flag<IPPROTO_TCP, TCP_FASTOPEN_CONNECT> {};
 #else
 template <>
-struct OptionTable<option::FastopenConnect> : Absent<option::FastopenConnect> {};
+struct OptionTable<option::FastopenConnect> : Encode::Absent<option::FastopenConnect> {};
 #endif
 #if defined(TCP_CORK)
 template <>
-struct OptionTable<option::Cork> : Flag<IPPROTO_TCP, TCP_CORK> {};
+struct OptionTable<option::Cork> : Encode::Flag<IPPROTO_TCP, TCP_CORK> {};
 #elif defined(TCP_NOPUSH)
 template <>
-struct OptionTable<option::Cork> : Flag<IPPROTO_TCP, TCP_NOPUSH> {};
+struct OptionTable<option::Cork> : Encode::Flag<IPPROTO_TCP, TCP_NOPUSH> {};
 #else
 template <>
-struct OptionTable<option::Cork> : Absent<option::Cork> {};
+struct OptionTable<option::Cork> : Encode::Absent<option::Cork> {};
 #endif
 
 /// concepts::SocketOptions over descriptors.

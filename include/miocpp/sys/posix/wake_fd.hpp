@@ -13,7 +13,6 @@
 #include <utility>
 
 #include "../../config.hpp"
-#include "duplicate.hpp"
 #include "error.hpp"
 #include "file_descriptor.hpp"
 #include "pipes.hpp"
@@ -48,37 +47,69 @@ inline void drain_readable(int fd) noexcept {
   }
 }
 
-/// Non-blocking and close-on-exec. Every notify() between two drains leaves the descriptor
+/// A wake descriptor's ends, both non-blocking and close-on-exec. An eventfd is one descriptor,
+/// read and written: then write_end is empty.
+struct WakeEnds {
+  FileDescriptor read_end;
+  FileDescriptor write_end;
+
+  /// The descriptor a notification is written to.
+  [[nodiscard]] int write_fd() const noexcept {
+    return write_end.is_open() ? write_end.native_handle() : read_end.native_handle();
+  }
+};
+
+/// Opens a wake descriptor of kind `Kind`.
+template <WakeFdKind Kind>
+WakeEnds open_wake_ends(std::error_code& ec) noexcept {
+  static_assert(Kind == WakeFdKind::pipe || MIOCPP_OS_LINUX, "eventfd is Linux's");
+  if constexpr (Kind == WakeFdKind::eventfd) {
+#if MIOCPP_OS_LINUX
+    FileDescriptor eventfd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!eventfd.is_open()) {
+      ec = last_error();
+      return {};
+    }
+    ec.clear();
+    return {std::move(eventfd), {}};
+#endif
+  } else {
+    auto [read_end, write_end] = Pipes::open(ec);
+    return {std::move(read_end), std::move(write_end)};
+  }
+}
+
+/// Writes one notification to `write_fd` (an eventfd adds the 8-byte value written to its
+/// counter; a pipe takes a byte): one write(2), so a signal handler may call it. False when it
+/// was refused, with errno saying why (EAGAIN: a full pipe or counter).
+template <WakeFdKind Kind>
+bool write_wake_unit(int write_fd) noexcept {
+  using Unit = std::conditional_t<Kind == WakeFdKind::eventfd, std::uint64_t, std::uint8_t>;
+  const Unit one = 1;
+  return ::write(write_fd, &one, sizeof one) == static_cast<ssize_t>(sizeof one);
+}
+
+/// A wake descriptor that keeps both its ends. Every notify() between two drains leaves it
 /// readable once: notifications coalesce in it.
 template <WakeFdKind Kind = native_wake_fd>
 class WakeFd {
-  static_assert(Kind == WakeFdKind::pipe || MIOCPP_OS_LINUX, "eventfd is Linux's");
-
  public:
   /// Empty: read_fd() is -1 and notify() fails with EBADF.
   WakeFd() noexcept = default;
 
-  explicit WakeFd(std::error_code& ec) noexcept {
-    if constexpr (Kind == WakeFdKind::eventfd) {
-      read_end_ = adopt(open_eventfd(), ec);
-    } else {
-      auto [read_end, write_end] = Pipes::open(ec);
-      read_end_ = std::move(read_end);
-      write_end_ = std::move(write_end);
-    }
-  }
+  explicit WakeFd(std::error_code& ec) noexcept : ends_(open_wake_ends<Kind>(ec)) {}
 
   /// The descriptor to watch for readability.
-  [[nodiscard]] int read_fd() const noexcept { return read_end_.native_handle(); }
+  [[nodiscard]] int read_fd() const noexcept { return ends_.read_end.native_handle(); }
 
   /// Makes read_fd() readable. A write is refused (EAGAIN) only when a pipe is full or the eventfd
   /// counter would overflow, after very many notifications that nobody drained: then it drains and
   /// writes again.
   void notify(std::error_code& ec) const noexcept {
-    bool written = write_one();
+    bool written = write_wake_unit<Kind>(ends_.write_fd());
     if (!written && errno == EAGAIN) {
       drain();
-      written = write_one();
+      written = write_wake_unit<Kind>(ends_.write_fd());
     }
     if (!written) {
       ec = last_error();
@@ -91,27 +122,7 @@ class WakeFd {
   void drain() const noexcept { drain_readable(read_fd()); }
 
  private:
-  static constexpr bool is_eventfd = Kind == WakeFdKind::eventfd;
-
-  /// An eventfd adds the 8-byte value written to its counter; a pipe takes a byte.
-  using Unit = std::conditional_t<is_eventfd, std::uint64_t, std::uint8_t>;
-
-  static int open_eventfd() noexcept {
-#if MIOCPP_OS_LINUX
-    return ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-#else
-    return -1;  // not reached: see the static_assert
-#endif
-  }
-
-  [[nodiscard]] bool write_one() const noexcept {
-    const int fd = is_eventfd ? read_end_.native_handle() : write_end_.native_handle();
-    const Unit one = 1;
-    return ::write(fd, &one, sizeof one) == static_cast<ssize_t>(sizeof one);
-  }
-
-  FileDescriptor read_end_;   // an eventfd is both ends
-  FileDescriptor write_end_;  // the pipe's; empty for an eventfd
+  WakeEnds ends_;
 };
 
 }  // namespace miocpp::sys::posix

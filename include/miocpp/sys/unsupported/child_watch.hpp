@@ -13,11 +13,15 @@ namespace miocpp::sys::unsupported {
 template <class Descriptor>
 struct ChildWatch : MoveOnly {
   using process_id = int;
+  using wake_type = Descriptor;
 
   static ChildWatch watch(process_id /*pid*/, Descriptor& /*wake*/, std::error_code& ec) noexcept {
     return refuse<ChildWatch>(ec);
   }
-  ExitStatus try_wait(int /*wake*/, std::error_code& ec) noexcept { return refuse<ExitStatus>(ec); }
+  ExitStatus try_wait(typename Descriptor::native_handle_type /*wake*/,
+                      std::error_code& ec) noexcept {
+    return refuse<ExitStatus>(ec);
+  }
 };
 
 }  // namespace miocpp::sys::unsupported

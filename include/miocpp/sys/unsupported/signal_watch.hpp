@@ -13,11 +13,15 @@ namespace miocpp::sys::unsupported {
 /// concepts::SignalWatch where watching reports std::errc::not_supported.
 template <class Descriptor>
 struct SignalWatch : MoveOnly {
+  using wake_type = Descriptor;
+
   static SignalWatch watch(std::span<const int> /*signals*/, Descriptor& /*wake*/,
                            std::error_code& ec) noexcept {
     return refuse<SignalWatch>(ec);
   }
-  SignalCount take(std::error_code& ec) noexcept { return refuse<SignalCount>(ec); }
+  SignalCount take(typename Descriptor::native_handle_type /*wake*/, std::error_code& ec) noexcept {
+    return refuse<SignalCount>(ec);
+  }
 };
 
 }  // namespace miocpp::sys::unsupported

@@ -37,16 +37,8 @@ static_assert(TCP_KEEPIDLE == tcp_keepidle && TCP_KEEPCNT == tcp_keepcnt &&
 template <class Tag>
 struct OptionTable : common::StandardOption<SocketOption, Tag> {};
 
-template <class Tag>
-using Absent = encoding::Absent<SOCKET, Tag>;
-template <int Level, int Name>
-using Flag = encoding::Flag<SocketOption, Level, Name>;
-template <int Level, int Name, class Value, std::uint64_t Min, std::uint64_t Max>
-using Number = encoding::Number<SocketOption, Level, Name, Value, Min, Max>;
-template <int Level, int Name, class Duration, std::int64_t Min, std::int64_t Max>
-using Span = encoding::Span<SocketOption, Level, Name, Duration, Min, Max>;
-template <int Level, int Name>
-using HeaderByte = common::HeaderByte<SocketOption, Level, Name>;
+/// The encodings over this OS's option calls.
+using Encode = common::Encodings<SocketOption>;
 
 // ---- IP sockets (beyond the standard ones) ------------------------------------------------------
 // SO_REUSEADDR (a standard option) means more on Windows than on POSIX: it lets another socket
@@ -56,19 +48,12 @@ using HeaderByte = common::HeaderByte<SocketOption, Level, Name>;
 
 /// No load-balanced port sharing on Windows (SO_REUSEADDR shares a port without balancing).
 template <>
-struct OptionTable<option::ReusePort> : Absent<option::ReusePort> {};
-#if defined(IPV6_TCLASS)
-template <>
-struct OptionTable<option::TclassV6> : HeaderByte<IPPROTO_IPV6, IPV6_TCLASS> {};
-#else
-template <>
-struct OptionTable<option::TclassV6> : Absent<option::TclassV6> {};
-#endif
+struct OptionTable<option::ReusePort> : Encode::Absent<option::ReusePort> {};
 // Binding to an interface by name and marking packets for the routing rules are Linux's.
 template <>
-struct OptionTable<option::BindDevice> : Absent<option::BindDevice> {};
+struct OptionTable<option::BindDevice> : Encode::Absent<option::BindDevice> {};
 template <>
-struct OptionTable<option::Mark> : Absent<option::Mark> {};
+struct OptionTable<option::Mark> : Encode::Absent<option::Mark> {};
 
 // ---- TCP ----------------------------------------------------------------------------------------
 /// Winsock's LINGER record holds the time in a u_short.
@@ -77,31 +62,31 @@ struct OptionTable<option::Linger>
     : encoding::LingerRecord<SocketOption, ::LINGER, SOL_SOCKET, SO_LINGER, USHRT_MAX> {};
 template <>
 struct OptionTable<option::KeepaliveIdle>
-    : Span<IPPROTO_TCP, tcp_keepidle, std::chrono::seconds, 1, INT_MAX> {};
+    : Encode::Span<IPPROTO_TCP, tcp_keepidle, std::chrono::seconds, 1, INT_MAX> {};
 template <>
 struct OptionTable<option::KeepaliveInterval>
-    : Span<IPPROTO_TCP, tcp_keepintvl, std::chrono::seconds, 1, INT_MAX> {};
+    : Encode::Span<IPPROTO_TCP, tcp_keepintvl, std::chrono::seconds, 1, INT_MAX> {};
 template <>
 struct OptionTable<option::KeepaliveRetries>
-    : Number<IPPROTO_TCP, tcp_keepcnt, std::uint32_t, 1, INT_MAX> {};
+    : Encode::Number<IPPROTO_TCP, tcp_keepcnt, std::uint32_t, 1, INT_MAX> {};
 /// Windows has no per-socket switch for delayed acknowledgements.
 template <>
-struct OptionTable<option::Quickack> : Absent<option::Quickack> {};
+struct OptionTable<option::Quickack> : Encode::Absent<option::Quickack> {};
 /// TCP_MAXRT is another option: a connection timeout in whole seconds (connection setup
 /// included), where 0 is a timeout of its own and -1 retransmits forever; TCP_USER_TIMEOUT counts
 /// milliseconds and reads 0 as the system's rule, which TCP_MAXRT cannot restore.
 template <>
-struct OptionTable<option::UserTimeout> : Absent<option::UserTimeout> {};
+struct OptionTable<option::UserTimeout> : Encode::Absent<option::UserTimeout> {};
 /// Windows' TCP_FASTOPEN is a client's on/off switch, honoured only by ConnectEx; there is no
 /// queue of fast-open requests for a listener to size.
 template <>
-struct OptionTable<option::Fastopen> : Absent<option::Fastopen> {};
+struct OptionTable<option::Fastopen> : Encode::Absent<option::Fastopen> {};
 /// Fast open from a plain connect (the data goes with the SYN on the first send) is Linux's.
 template <>
-struct OptionTable<option::FastopenConnect> : Absent<option::FastopenConnect> {};
+struct OptionTable<option::FastopenConnect> : Encode::Absent<option::FastopenConnect> {};
 /// Windows has neither TCP_CORK nor TCP_NOPUSH.
 template <>
-struct OptionTable<option::Cork> : Absent<option::Cork> {};
+struct OptionTable<option::Cork> : Encode::Absent<option::Cork> {};
 
 /// concepts::SocketOptions over SOCKETs.
 using SocketOptions = encoding::OptionCalls<OptionTable, SOCKET>;
