@@ -26,16 +26,30 @@ struct Child {
   miocpp::ChildExit exit;
 };
 
-/// Starts `sh -c command`; its pid, or 0 when it could not start.
+/// Starts `sh -c command` in a process group of its own, with the default signal dispositions
+/// and nothing blocked (whatever this process had); its pid, or 0 when it could not start. The
+/// group is what the timeout stops: the shell may have children of its own (as `sleep` here),
+/// which would outlive a signal sent to the shell alone.
 pid_t spawn(const std::string& command) {
   const char* argv[] = {"sh", "-c", command.c_str(), nullptr};  // NOLINT(*-avoid-c-arrays)
+  posix_spawnattr_t attributes;
+  ::posix_spawnattr_init(&attributes);
+  sigset_t all;
+  sigset_t none;
+  ::sigfillset(&all);
+  ::sigemptyset(&none);
+  ::posix_spawnattr_setsigdefault(&attributes, &all);
+  ::posix_spawnattr_setsigmask(&attributes, &none);
+  ::posix_spawnattr_setpgroup(&attributes, 0);  // a new group, whose id is the child's pid
+  ::posix_spawnattr_setflags(
+      &attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
   // posix_spawnp's argv is not const for historical reasons; it is not written.
-  if (::posix_spawnp(&pid, "sh", nullptr, nullptr, const_cast<char**>(argv),  // NOLINT
-                     environ) != 0) {
-    return 0;
-  }
-  return pid;
+  const int error = ::posix_spawnp(&pid, "sh", nullptr, &attributes,
+                                   const_cast<char**>(argv),  // NOLINT(*-const-cast)
+                                   environ);
+  ::posix_spawnattr_destroy(&attributes);
+  return error == 0 ? pid : 0;
 }
 
 }  // namespace
@@ -66,7 +80,7 @@ int main(int argc, char** argv) {
     std::cout << "started " << child.pid << ": " << child.command << std::endl;
     children.emplace(index, std::move(child));
   }
-  // Whoever still runs after 2 s is asked to stop (SIGTERM).
+  // Whoever still runs after 2 s is asked to stop (SIGTERM to its process group).
   (void)timers.start_after(miocpp::Token{0}, std::chrono::seconds(2), ec);
   example::check(ec, "timer");
 
@@ -80,7 +94,7 @@ int main(int argc, char** argv) {
     if (timers.expire(miocpp::Timers::clock::now(), expired) != 0) {
       for (const auto& [token, child] : children) {
         std::cout << "timeout: stopping " << child.pid << std::endl;
-        ::kill(child.pid, SIGTERM);
+        ::kill(-child.pid, SIGTERM);
       }
     }
     for (const miocpp::Event& event : events) {

@@ -12,11 +12,12 @@
 
 namespace example {
 
-/// A client of the echo server: its stream, and the bytes it sent that the stream has not taken
-/// back yet (they wait for the next writable event).
+/// A client of the echo server: its stream, the bytes it sent that the stream has not taken back
+/// yet (they wait for the next writable event), and whether it has finished sending.
 struct Connection {
   miocpp::net::TcpStream stream;
-  std::vector<std::byte> backlog;
+  std::vector<std::byte> backlog{};
+  bool peer_finished = false;  // its end of stream came: close once the backlog is written
 };
 
 /// Writes `bytes`, keeping what the socket refuses in the backlog. False on a broken connection.
@@ -40,7 +41,8 @@ inline bool send(Connection& connection, std::span<const std::byte> bytes) {
   return true;
 }
 
-/// Handles one event for a connection. False when it is finished.
+/// Handles one event for a connection. False when it is finished: broken, or the client has
+/// finished sending and every byte it sent has been echoed.
 inline bool serve(Connection& connection, const miocpp::Event& event, std::span<std::byte> buffer) {
   if (event.is_writable() && !connection.backlog.empty()) {
     std::vector<std::byte> pending = std::move(connection.backlog);
@@ -49,8 +51,8 @@ inline bool serve(Connection& connection, const miocpp::Event& event, std::span<
       return false;
     }
   }
-  if (!event.is_readable()) {
-    return true;
+  if (!event.is_readable() || connection.peer_finished) {
+    return !(connection.peer_finished && connection.backlog.empty());
   }
   for (;;) {
     std::error_code ec;
@@ -58,8 +60,12 @@ inline bool serve(Connection& connection, const miocpp::Event& event, std::span<
     if (ec == std::errc::operation_would_block) {
       return true;
     }
-    if (ec || count == 0) {
+    if (ec) {
       return false;
+    }
+    if (count == 0) {  // what was read before the end of stream is echoed before the close
+      connection.peer_finished = true;
+      return !connection.backlog.empty();
     }
     // Echo in order: behind anything still waiting, else straight from the buffer.
     if (!connection.backlog.empty()) {

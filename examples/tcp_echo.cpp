@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
             break;  // would block: all accepted (or out of descriptors: retry on the next event)
           }
           stream.set_nodelay(true, ec);
-          const std::size_t index = connections.insert(example::Connection{std::move(stream), {}});
+          const std::size_t index =
+              connections.insert(example::Connection{.stream = std::move(stream)});
           example::Connection& added = connections.at(index);
           poll.registry().register_source(added.stream, miocpp::Token{index + 1},
                                           miocpp::Interest::readable | miocpp::Interest::writable,

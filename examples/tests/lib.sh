@@ -4,8 +4,14 @@
 # Exit code CTest counts as "skipped" (SKIP_RETURN_CODE), for a missing client program.
 readonly skip=77
 
-need() {   # need PROGRAM: skip the test, saying why, when PROGRAM is not installed
+# need PROGRAM PACKAGE: skip the test, saying why, when PROGRAM is not installed; fail instead
+# when MIOCPP_EXAMPLE_CLIENTS=required (CI, which installs them all).
+need() {
   if ! command -v "$1" >/dev/null 2>&1; then
+    if [[ "${MIOCPP_EXAMPLE_CLIENTS:-}" == required ]]; then
+      echo "FAIL: $1 is not installed (Debian: apt-get install $2)" >&2
+      exit 1
+    fi
     echo "skipped: $1 is not installed (Debian: apt-get install $2)"
     exit "$skip"
   fi

@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 need socat socat
 need nc netcat-openbsd
 need timeout coreutils
+need perl perl-base
 
 binary="$1"
 # start_server runs "PROGRAM ADDRESS"; this is the PROGRAM, with an idle timeout of 2 s. exec
@@ -38,6 +39,11 @@ head -c 1048576 /dev/urandom >"$data"
 socat -t5 - "TCP:127.0.0.1:$port" <"$data" | tail -c +14 | cmp - "$data" || fail "1 MiB echo differs"
 rm -f "$data"
 grep -q '^accepted 127.0.0.1:' "$server_log" || fail "server did not report its clients"
+
+# A client that sends and half-closes before reading gets the greeting and all it sent.
+reply="$(printf 'sent before the FIN\n' | perl "$(dirname "$0")/half_close.pl" "$port")" ||
+  fail "half-close client"
+[[ "$reply" == $'Hello world!\nsent before the FIN' ]] || fail "half-close client got: $reply"
 
 # A client that says nothing is closed after the idle timeout (2 s): it reads the greeting, then
 # end-of-stream, long before its own 10 s limit.
