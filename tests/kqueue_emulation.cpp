@@ -1,5 +1,8 @@
 // The kqueue/kevent emulation over epoll (tests/support/kqueue): each FreeBSD kqueue(2) behaviour
-// the kqueue selector relies on, pinned with real pipes, socket pairs and TCP loopback sockets.
+// the kqueue backend relies on, pinned with real pipes, socket pairs, TCP loopback sockets, child
+// processes and kqueues watched by other kqueues.
+#include "kqueue_emulation.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -8,6 +11,7 @@
 #include <signal.h>
 #include <sys/event.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -253,6 +257,9 @@ TEST(KQueueEmulation, HeaderHasTheFreeBsdLayoutAndValues) {
   static_assert(NOTE_TRIGGER == 0x01000000 && NOTE_FFNOP == 0 && NOTE_FFAND == 0x40000000 &&
                 NOTE_FFOR == 0x80000000 && NOTE_FFCOPY == 0xc0000000 &&
                 NOTE_FFCTRLMASK == 0xc0000000 && NOTE_FFLAGSMASK == 0x00ffffff && NOTE_LOWAT == 1);
+  static_assert(NOTE_EXIT == 0x80000000 && NOTE_FORK == 0x40000000 && NOTE_EXEC == 0x20000000 &&
+                NOTE_PCTRLMASK == 0xf0000000 && NOTE_PDATAMASK == 0x000fffff && NOTE_TRACK == 1 &&
+                NOTE_TRACKERR == 2 && NOTE_CHILD == 4);
   struct kevent kev {};
   kev.ext[2] = 7;
   EV_SET(&kev, 3U, EVFILT_WRITE, EV_ADD | EV_CLEAR, 0U, 9, tag(5));
@@ -878,6 +885,291 @@ TEST(KQueueEmulation, UserEventFflagsOperations) {
   const struct kevent unknown = change(6, EVFILT_USER, EV_DELETE);
   EXPECT_EQ(apply(kq.get(), unknown), -1);
   EXPECT_EQ(errno, ENOENT);
+}
+
+// ---- EVFILT_PROC -----------------------------------------------------------------------------
+
+/// A child process that exits with `code` once released (or that a signal ends first). It only
+/// waits and exits: nothing in it touches the emulation.
+class Child {
+ public:
+  explicit Child(int code) {
+    auto ends = make_pipe();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::pollfd wait{ends.first.get(), POLLIN, 0};
+      while (::poll(&wait, 1, -1) < 0 && errno == EINTR) {
+      }
+      ::_exit(code);
+    }
+    release_ = std::move(ends);
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  Child(Child&&) = delete;
+  Child& operator=(Child&&) = delete;
+  /// Never leaves a zombie behind.
+  ~Child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      (void)reap();
+    }
+  }
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] int ident() const { return static_cast<int>(pid_); }
+  /// Lets it exit.
+  void release() { write_bytes(release_.second.get(), 1); }
+  /// Waits until it has exited, leaving it a zombie.
+  void wait_exited() const {
+    siginfo_t info{};
+    ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT), 0);
+  }
+  /// Reaps it: its wait status.
+  int reap() {
+    int status = 0;
+    EXPECT_EQ(::waitpid(pid_, &status, 0), pid_);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::pair<Fd, Fd> release_;  // the child waits for a byte in this pipe
+};
+
+/// Sets the switch for the scope of a test.
+class ZombieIsEsrch {
+ public:
+  ZombieIsEsrch() { kqemu_set_zombie_proc_esrch(1); }
+  ZombieIsEsrch(const ZombieIsEsrch&) = delete;
+  ZombieIsEsrch& operator=(const ZombieIsEsrch&) = delete;
+  ~ZombieIsEsrch() { kqemu_set_zombie_proc_esrch(0); }
+};
+
+TEST(KQueueEmulation, ProcessExitIsOneEventWithItsStatusThenTheKnoteIsGone) {
+  const Fd kq = make_kqueue();
+  Child child(3);
+  ASSERT_GT(child.pid(), 0);
+  const struct kevent watch = change(child.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT, 0, tag(8));
+  ASSERT_EQ(apply(kq.get(), watch), 0) << std::strerror(errno);
+  EXPECT_TRUE(poll_events(kq.get(), timespec{0, 20'000'000}).empty()) << "still running";
+
+  child.release();
+  const auto events = poll_events(kq.get());
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].ident, static_cast<std::uintptr_t>(child.pid()));
+  EXPECT_EQ(events[0].filter, EVFILT_PROC);
+  EXPECT_EQ(events[0].flags, EV_EOF | EV_ONESHOT) << "FreeBSD's filt_proc on exit";
+  EXPECT_EQ(events[0].fflags, NOTE_EXIT);
+  EXPECT_EQ(events[0].udata, tag(8));
+  const auto status = static_cast<int>(events[0].data);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+
+  // Reported once, and deleted; the child is still there to be reaped.
+  EXPECT_TRUE(poll_events(kq.get(), no_wait).empty());
+  const struct kevent remove = change(child.ident(), EVFILT_PROC, EV_DELETE);
+  errno = 0;
+  EXPECT_EQ(apply(kq.get(), remove), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(child.reap(), status);
+}
+
+TEST(KQueueEmulation, ProcessEndedByASignalHasItInData) {
+  const Fd kq = make_kqueue();
+  Child child(0);
+  ASSERT_GT(child.pid(), 0);
+  ASSERT_EQ(apply(kq.get(), change(child.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT)), 0);
+  ASSERT_EQ(::kill(child.pid(), SIGKILL), 0);
+  const auto events = poll_events(kq.get());
+  ASSERT_EQ(events.size(), 1U);
+  const auto status = static_cast<int>(events[0].data);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+}
+
+TEST(KQueueEmulation, AProcessThatExitedBeforeTheKnoteIsReportedAtOnce) {
+  // FreeBSD's filt_procattach finds the zombie and activates the knote immediately.
+  const Fd kq = make_kqueue();
+  Child child(4);
+  ASSERT_GT(child.pid(), 0);
+  child.release();
+  child.wait_exited();
+  ASSERT_EQ(apply(kq.get(), change(child.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT)), 0);
+  const auto events = poll_events(kq.get(), no_wait);
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(WEXITSTATUS(static_cast<int>(events[0].data)), 4);
+}
+
+TEST(KQueueEmulation, AZombieIsEsrchWhenPlayingAKernelThatRefusesIt) {
+  const Fd kq = make_kqueue();
+  Child child(0);
+  ASSERT_GT(child.pid(), 0);
+  const struct kevent watch = change(child.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT);
+  {
+    const ZombieIsEsrch refuse;
+    ASSERT_EQ(apply(kq.get(), watch), 0) << "a running process is attached as usual";
+    const struct kevent remove = change(child.ident(), EVFILT_PROC, EV_DELETE);
+    ASSERT_EQ(apply(kq.get(), remove), 0);
+    child.release();
+    child.wait_exited();
+    errno = 0;
+    EXPECT_EQ(apply(kq.get(), watch), -1);
+    EXPECT_EQ(errno, ESRCH);
+  }
+  EXPECT_EQ(apply(kq.get(), watch), 0);
+}
+
+TEST(KQueueEmulation, ProcessKnoteErrors) {
+  const Fd kq = make_kqueue();
+  // A reaped child: no such process (its number is free until the kernel gives it out again).
+  Child reaped(0);
+  ASSERT_GT(reaped.pid(), 0);
+  const int number = reaped.ident();
+  reaped.release();
+  (void)reaped.reap();
+  errno = 0;
+  EXPECT_EQ(apply(kq.get(), change(number, EVFILT_PROC, EV_ADD, NOTE_EXIT)), -1);
+  EXPECT_EQ(errno, ESRCH);
+
+  // Only NOTE_EXIT can be watched here; deleting what is not there is ENOENT.
+  Child running(0);
+  ASSERT_GT(running.pid(), 0);
+  EXPECT_EQ(apply(kq.get(), change(running.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT | NOTE_FORK)),
+            -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(apply(kq.get(), change(running.ident(), EVFILT_PROC, EV_DELETE)), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST(KQueueEmulation, DeletedOrUnaskedProcessKnotesReportNothing) {
+  const Fd kq = make_kqueue();
+  Child deleted(0);
+  Child unasked(0);
+  ASSERT_GT(deleted.pid(), 0);
+  ASSERT_GT(unasked.pid(), 0);
+  ASSERT_EQ(apply(kq.get(), change(deleted.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT)), 0);
+  ASSERT_EQ(apply(kq.get(), change(deleted.ident(), EVFILT_PROC, EV_DELETE)), 0);
+  // Without NOTE_EXIT in fflags the knote goes at the exit without a report (EV_DROP).
+  ASSERT_EQ(apply(kq.get(), change(unasked.ident(), EVFILT_PROC, EV_ADD, 0)), 0);
+  deleted.release();
+  unasked.release();
+  deleted.wait_exited();
+  unasked.wait_exited();
+  EXPECT_TRUE(poll_events(kq.get(), timespec{0, 50'000'000}).empty());
+  EXPECT_EQ(apply(kq.get(), change(unasked.ident(), EVFILT_PROC, EV_DELETE)), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST(KQueueEmulation, ProcessKnotesLeakNoDescriptor) {
+  const std::size_t before = open_descriptors();
+  {
+    Child child(0);
+    ASSERT_GT(child.pid(), 0);
+    Fd kq = make_kqueue();
+    ASSERT_EQ(apply(kq.get(), change(child.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT)), 0);
+    // The queue goes with the knote still in it.
+  }
+  {
+    Child child(0);
+    ASSERT_GT(child.pid(), 0);
+    const Fd kq = make_kqueue();
+    ASSERT_EQ(apply(kq.get(), change(child.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT)), 0);
+    child.release();
+    EXPECT_EQ(poll_events(kq.get()).size(), 1U);  // reported, hence deleted
+  }
+  EXPECT_EQ(open_descriptors(), before);
+}
+
+// ---- A kqueue watched by another kqueue
+// ----------------------------------------------------------
+
+TEST(KQueueEmulation, AQueueIsReadableInAnotherWhileItHasEvents) {
+  const Fd inner = make_kqueue();
+  const Fd outer = make_kqueue();
+  auto [reader, writer] = make_pipe();
+  add(inner.get(), reader.get(), EVFILT_READ, EV_CLEAR, tag(1));
+  add(outer.get(), inner.get(), EVFILT_READ, EV_CLEAR, tag(2));
+  EXPECT_TRUE(poll_events(outer.get(), no_wait).empty());
+
+  write_bytes(writer.get(), 1);
+  auto events = poll_events(outer.get());
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].ident, static_cast<std::uintptr_t>(inner.get()));
+  EXPECT_EQ(events[0].filter, EVFILT_READ);
+  EXPECT_EQ(events[0].udata, tag(2));
+  EXPECT_TRUE(poll_events(outer.get(), no_wait).empty()) << "EV_CLEAR";
+
+  // Looking did not take the inner queue's event.
+  events = poll_events(inner.get(), no_wait);
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].udata, tag(1));
+}
+
+TEST(KQueueEmulation, AWatchedQueueWithoutEventsIsNotReadable) {
+  const Fd inner = make_kqueue();
+  const Fd outer = make_kqueue();
+  add(inner.get(), 1, EVFILT_USER, EV_CLEAR);
+  const struct kevent trigger = change(1, EVFILT_USER, 0, NOTE_TRIGGER);
+  ASSERT_EQ(apply(inner.get(), trigger), 0);
+  // Level-triggered: reported while the inner queue holds its event...
+  add(outer.get(), inner.get(), EVFILT_READ, 0);
+  EXPECT_EQ(poll_events(outer.get(), no_wait).size(), 1U);
+  EXPECT_EQ(poll_events(outer.get(), no_wait).size(), 1U);
+  // ...and no longer once it has been taken.
+  EXPECT_EQ(poll_events(inner.get(), no_wait).size(), 1U);
+  EXPECT_TRUE(poll_events(outer.get(), no_wait).empty());
+}
+
+TEST(KQueueEmulation, AUserEventInAWatchedQueueReachesAWaiterOnTheOther) {
+  const Fd inner = make_kqueue();
+  const Fd outer = make_kqueue();
+  add(inner.get(), 9, EVFILT_USER, EV_CLEAR);
+  add(outer.get(), inner.get(), EVFILT_READ, EV_CLEAR, tag(3));
+  std::vector<struct kevent> seen;
+  std::thread waiter([&] { seen = poll_events(outer.get(), timespec{10, 0}); });
+  std::this_thread::sleep_for(milliseconds(50));
+  const struct kevent trigger = change(9, EVFILT_USER, 0, NOTE_TRIGGER);
+  ASSERT_EQ(apply(inner.get(), trigger), 0);
+  waiter.join();
+  ASSERT_EQ(seen.size(), 1U);
+  EXPECT_EQ(seen[0].udata, tag(3));
+}
+
+TEST(KQueueEmulation, AUserEventAddedTriggeredMakesTheQueueReadableAtOnce) {
+  // FreeBSD's filt_userattach: NOTE_TRIGGER in the EV_ADD change activates the knote.
+  const Fd inner = make_kqueue();
+  const Fd outer = make_kqueue();
+  const struct kevent triggered = change(0, EVFILT_USER, EV_ADD, NOTE_TRIGGER);
+  ASSERT_EQ(apply(inner.get(), triggered), 0);
+  add(outer.get(), inner.get(), EVFILT_READ, EV_CLEAR);
+  EXPECT_EQ(poll_events(outer.get(), no_wait).size(), 1U);
+  EXPECT_EQ(poll_events(inner.get(), no_wait).size(), 1U);
+}
+
+TEST(KQueueEmulation, AProcessExitInAWatchedQueueMakesItReadable) {
+  const Fd inner = make_kqueue();
+  const Fd outer = make_kqueue();
+  Child child(2);
+  ASSERT_GT(child.pid(), 0);
+  ASSERT_EQ(apply(inner.get(), change(child.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT)), 0);
+  add(outer.get(), inner.get(), EVFILT_READ, EV_CLEAR, tag(6));
+  EXPECT_TRUE(poll_events(outer.get(), timespec{0, 20'000'000}).empty());
+  child.release();
+  const auto events = poll_events(outer.get());
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].udata, tag(6));
+  const auto exits = poll_events(inner.get(), no_wait);
+  ASSERT_EQ(exits.size(), 1U);
+  EXPECT_EQ(WEXITSTATUS(static_cast<int>(exits[0].data)), 2);
+}
+
+TEST(KQueueEmulation, AQueueCannotWatchItself) {
+  const Fd kq = make_kqueue();
+  errno = 0;
+  EXPECT_EQ(apply(kq.get(), change(kq.get(), EVFILT_READ, EV_ADD)), -1);
+  EXPECT_EQ(errno, EINVAL);
 }
 
 // ---- Threads ---------------------------------------------------------------------------------

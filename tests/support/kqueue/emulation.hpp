@@ -31,6 +31,14 @@ int peek_socket_error(int fd) noexcept;
 /// Drops a kept socket error: the descriptor is being closed.
 void forget_socket_error(int fd) noexcept;
 
+/// EVFILT_PROC's attach: a pidfd for process `pid`, or -1 with the errno in `error` (ESRCH for a
+/// process that does not exist, and for a zombie when kqemu_set_zombie_proc_esrch asks for it).
+int open_process(pid_t pid, int& error) noexcept;
+
+/// EVFILT_PROC's NOTE_EXIT: whether the process behind `pidfd` has exited. If it has, `data` is
+/// its wait status when it is an unreaped child of this process, else 0.
+bool process_exited(int pidfd, pid_t pid, struct kevent& out) noexcept;
+
 /// Called by __wrap_close before the real close: drops the knotes on `fd` in every queue, and
 /// the queue whose descriptor it is when it is the last one.
 void descriptor_closing(int fd) noexcept;

@@ -6,6 +6,11 @@
 // kcmp(KCMP_FILE), which is how a dup (F_DUPFD_CLOEXEC, dup, dup2) finds its queue. Closing goes
 // through __wrap_close, so the table never holds a closed number, and the queue is released with
 // its last descriptor.
+//
+// A queue's descriptor registered with EVFILT_READ in another queue (FreeBSD's filt_kqueue) is an
+// epoll descriptor in that queue's epoll set, readable while something in its own set is; kevent
+// tells the watched queue, so that its knotes queued without epoll (EVFILT_USER, ...) make it
+// readable too.
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/kcmp.h>
@@ -19,6 +24,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -145,6 +151,24 @@ std::shared_ptr<Queue> find_queue(int fd) {
   return found;
 }
 
+/// Tells the queue behind `ident`, if it is one other than `watcher`, that `watcher` watches it
+/// (Queue::watched). A queue cannot watch itself: epoll refuses that with EINVAL, as FreeBSD does.
+void note_watched_queue(std::uintptr_t ident, const Queue* watcher) {
+  if (ident > static_cast<std::uintptr_t>(INT_MAX)) {
+    return;
+  }
+  const int fd = static_cast<int>(ident);
+  struct stat status {};
+  // An epoll descriptor is an anonymous inode, whose mode has no file type: the lookup (which may
+  // compare the descriptor with every queue's) is for those only.
+  if (::fstat(fd, &status) < 0 || (status.st_mode & S_IFMT) != 0) {
+    return;
+  }
+  if (const std::shared_ptr<Queue> watched = find_queue(fd); watched && watched.get() != watcher) {
+    watched->watched(fd);
+  }
+}
+
 }  // namespace
 
 void descriptor_closing(int fd) noexcept {
@@ -206,6 +230,9 @@ extern "C" int kevent(int kq, const struct kevent* changelist, int nchanges,
     change.flags = static_cast<unsigned short>(change.flags & ~EV_SYSFLAGS);
     if (change.filter == 0) {
       continue;
+    }
+    if (change.filter == EVFILT_READ && (change.flags & EV_ADD) != 0) {
+      kqemu::note_watched_queue(change.ident, queue.get());
     }
     const int error = queue->apply(kq, change);
     if (error != 0 || (change.flags & EV_RECEIPT) != 0) {

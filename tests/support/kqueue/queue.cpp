@@ -3,7 +3,9 @@
 // queued knote (dropping those no longer ready), copies it out, and then either leaves it queued
 // (level-triggered), or clears it (EV_CLEAR), disables it (EV_DISPATCH) or deletes it
 // (EV_ONESHOT). epoll only tells which descriptors changed: every registration is edge-triggered,
-// and the level-triggered behaviour comes from the re-queueing, as in FreeBSD.
+// and the level-triggered behaviour comes from the re-queueing, as in FreeBSD. An EVFILT_PROC
+// knote watches its process through a pidfd in the same epoll set, and is reported once, and
+// deleted, when the process exits (filt_proc sets EV_EOF|EV_ONESHOT then).
 #include "queue.hpp"
 
 #include <sys/eventfd.h>
@@ -22,6 +24,9 @@ namespace kqemu {
 namespace {
 
 constexpr std::uint64_t wake_tag = UINT64_MAX;
+// A pidfd's epoll tag is this bit and the pid; a descriptor's is its serial (31 bits) and number.
+constexpr std::uint64_t process_tag = std::uint64_t{1} << 63U;
+constexpr std::uint32_t max_serial = 0x7fff'ffffU;
 constexpr int harvest_capacity = 64;
 constexpr std::uint32_t read_events = EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 constexpr std::uint32_t write_events = EPOLLOUT | EPOLLHUP | EPOLLERR;
@@ -83,6 +88,9 @@ Queue::~Queue() {
   if (wake_fd_ >= 0) {
     __real_close(wake_fd_);
   }
+  for (const ProcKnote& proc : procs_) {
+    __real_close(proc.pidfd);
+  }
 }
 
 void Queue::release() noexcept {
@@ -93,7 +101,19 @@ void Queue::release() noexcept {
   }
   fds_.clear();
   users_.clear();
+  for (const ProcKnote& proc : procs_) {
+    __real_close(proc.pidfd);
+  }
+  procs_.clear();
   queue_.clear();
+}
+
+void Queue::watched(int epfd) noexcept {
+  const std::lock_guard lock(mutex_);
+  watched_ = true;
+  if (!queue_.empty()) {
+    wake(epfd);
+  }
 }
 
 int Queue::apply(int epfd, const struct kevent& change) noexcept {
@@ -104,6 +124,8 @@ int Queue::apply(int epfd, const struct kevent& change) noexcept {
       return apply_fd(epfd, change);
     case EVFILT_USER:
       return apply_user(epfd, change);
+    case EVFILT_PROC:
+      return apply_proc(epfd, change);
     default:
       // Unknown filters, and the FreeBSD filters this emulation does not provide.
       return EINVAL;
@@ -146,7 +168,7 @@ int Queue::apply_fd(int epfd, const struct kevent& change) noexcept {
       descriptor.inode = status.st_ino;
       descriptor.kind = kind_of(fd, status.st_mode);
       descriptor.serial = next_serial_++;
-      if (next_serial_ == 0) {
+      if (next_serial_ > max_serial) {
         next_serial_ = 1;
       }
     }
@@ -228,6 +250,62 @@ int Queue::apply_user(int epfd, const struct kevent& change) noexcept {
   return 0;
 }
 
+int Queue::apply_proc(int epfd, const struct kevent& change) noexcept {
+  const Ref ref{change.ident, EVFILT_PROC};
+  ProcKnote* proc = find_proc(change.ident);
+  if (proc != nullptr && (change.flags & EV_DELETE) != 0) {
+    unqueue(ref);
+    drop_proc(*proc);
+    return 0;
+  }
+  if (proc == nullptr && (change.flags & EV_ADD) == 0) {
+    return ENOENT;
+  }
+  // NOTE_EXIT is all Linux can watch for: no fork or exec notification reaches another process.
+  if ((change.fflags & ~static_cast<unsigned>(NOTE_EXIT)) != 0) {
+    return EINVAL;
+  }
+  if (proc == nullptr) {
+    if (change.ident > static_cast<std::uintptr_t>(INT_MAX)) {
+      return ESRCH;
+    }
+    const auto pid = static_cast<pid_t>(change.ident);
+    int error = 0;
+    const int pidfd = open_process(pid, error);
+    if (pidfd < 0) {
+      return error;
+    }
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLET;
+    event.data.u64 = process_tag | static_cast<std::uint32_t>(pid);
+    if (::epoll_ctl(epfd, EPOLL_CTL_ADD, pidfd, &event) < 0) {
+      error = errno;
+      __real_close(pidfd);
+      return error;
+    }
+    procs_.push_back(ProcKnote{pid, pidfd, Knote{}});
+    proc = &procs_.back();
+    proc->note.present = true;
+    proc->note.flags = static_cast<unsigned short>(change.flags & stored_flags_mask);
+    proc->note.udata = change.udata;
+  } else if ((change.flags & EV_KEEPUDATA) == 0) {
+    proc->note.udata = change.udata;
+  }
+  proc->note.sfflags = change.fflags;
+  proc->note.sdata = change.data;
+  // A process that has exited already (a zombie) is reported at once, as filt_procattach does.
+  struct kevent probe {};
+  const bool event = process_exited(proc->pidfd, proc->pid, probe);
+  finish_register(epfd, proc->note, ref, event, change.flags);
+  return 0;
+}
+
+void Queue::drop_proc(ProcKnote& proc) noexcept {
+  // Closing the pidfd takes it out of the epoll set: nobody else has a duplicate of it.
+  __real_close(proc.pidfd);
+  procs_.erase(procs_.begin() + (&proc - procs_.data()));
+}
+
 void Queue::finish_register(int epfd, Knote& note, Ref ref, bool event,
                             unsigned short change_flags) noexcept {
   const bool was_queued = note.queued;
@@ -244,8 +322,9 @@ void Queue::finish_register(int epfd, Knote& note, Ref ref, bool event,
       queue_.push_back(ref);
     }
   }
-  // A knote queued from outside the epoll set must wake a thread already waiting on it.
-  if (!was_queued && note.queued && waiters_ > 0) {
+  // A knote queued from outside the epoll set must wake a thread already waiting on it, and
+  // make the queue readable to the queues that watch it.
+  if (!was_queued && note.queued && (waiters_ > 0 || watched_)) {
     wake(epfd);
   }
 }
@@ -268,6 +347,10 @@ Knote* Queue::find(Ref ref) noexcept {
     UserKnote* user = find_user(ref.ident);
     return user != nullptr ? &user->note : nullptr;
   }
+  if (ref.filter == EVFILT_PROC) {
+    ProcKnote* proc = find_proc(ref.ident);
+    return proc != nullptr ? &proc->note : nullptr;
+  }
   if (ref.ident >= fds_.size()) {
     return nullptr;
   }
@@ -279,6 +362,13 @@ UserKnote* Queue::find_user(std::uintptr_t ident) noexcept {
   const auto it = std::find_if(users_.begin(), users_.end(),
                                [ident](const UserKnote& user) { return user.ident == ident; });
   return it != users_.end() ? &*it : nullptr;
+}
+
+ProcKnote* Queue::find_proc(std::uintptr_t ident) noexcept {
+  const auto it = std::find_if(procs_.begin(), procs_.end(), [ident](const ProcKnote& proc) {
+    return static_cast<std::uintptr_t>(proc.pid) == ident;
+  });
+  return it != procs_.end() ? &*it : nullptr;
 }
 
 int Queue::sync_epoll(int epfd, int fd, Descriptor& descriptor) noexcept {
@@ -363,6 +453,13 @@ void Queue::dispatch(const epoll_event* events, int count) noexcept {
       }
       continue;
     }
+    if ((event.data.u64 & process_tag) != 0) {
+      const std::uintptr_t pid = event.data.u64 & 0xffff'ffffU;
+      if (ProcKnote* proc = find_proc(pid)) {
+        activate(proc->note, Ref{pid, EVFILT_PROC});
+      }
+      continue;
+    }
     const auto index = static_cast<std::size_t>(event.data.u64 & 0xffff'ffffU);
     const auto serial = static_cast<std::uint32_t>(event.data.u64 >> 32U);
     if (index >= fds_.size() || !fds_[index].in_use() || fds_[index].serial != serial) {
@@ -398,6 +495,23 @@ int Queue::copy_out(int epfd, struct kevent* out, int capacity) noexcept {
     event.filter = ref.filter;
     event.flags = note->flags;
     event.udata = note->udata;
+    if (ref.filter == EVFILT_PROC) {
+      ProcKnote* proc = find_proc(ref.ident);
+      if (!process_exited(proc->pidfd, proc->pid, event)) {
+        note->active = false;
+        note->queued = false;
+        continue;
+      }
+      // filt_proc on exit: EV_EOF|EV_ONESHOT, so reported once and deleted; a knote that did not
+      // ask for NOTE_EXIT is deleted without a report (EV_DROP).
+      event.flags = static_cast<unsigned short>(event.flags | EV_EOF | EV_ONESHOT);
+      event.fflags = note->sfflags & static_cast<unsigned>(NOTE_EXIT);
+      if (event.fflags != 0) {
+        out[count++] = event;
+      }
+      drop_proc(*proc);
+      continue;
+    }
     bool ready = false;
     UserKnote* user = nullptr;
     if (ref.filter == EVFILT_USER) {
@@ -486,6 +600,9 @@ int Queue::scan(int epfd, struct kevent* out, int capacity, const timespec* time
     }
     dispatch(harvested, got);
     const int count = copy_out(epfd, out, capacity);
+    if (watched_ && !queue_.empty()) {
+      wake(epfd);  // still pending: still readable to the queues that watch this one
+    }
     if (count > 0 || poll_only) {
       return count;
     }

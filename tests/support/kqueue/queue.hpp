@@ -1,4 +1,5 @@
-// One emulated kqueue: its knotes, its queue of active knotes, and the epoll set under them.
+// One emulated kqueue: its knotes, its queue of active knotes, and the epoll set under them
+// (the descriptors its EVFILT_READ/WRITE knotes watch, and a pidfd per EVFILT_PROC knote).
 #pragma once
 
 #include <sys/epoll.h>
@@ -50,7 +51,14 @@ struct UserKnote {
   bool triggered = false;
 };
 
-/// A queued knote, by name: descriptors and user knotes live in vectors that may move.
+/// An EVFILT_PROC knote: the process and the pidfd in the epoll set that tells of its exit.
+struct ProcKnote {
+  pid_t pid = 0;
+  int pidfd = -1;
+  Knote note;
+};
+
+/// A queued knote, by name: descriptors, user and process knotes live in vectors that may move.
 struct Ref {
   std::uintptr_t ident;
   short filter;
@@ -77,12 +85,20 @@ class Queue {
   /// The queue's last descriptor is being closed: releases what the emulation holds for it.
   void release() noexcept;
 
+  /// This queue's descriptor `epfd` was registered with EVFILT_READ in a queue (FreeBSD's
+  /// filt_kqueue: readable while events are pending). That queue's epoll set watches this one's
+  /// epoll descriptor, which is readable while something in this epoll set is; from now on a
+  /// knote queued without epoll's knowledge (EVFILT_USER, EV_ENABLE, a level-triggered knote
+  /// left queued by a scan) makes it readable too, through the wake eventfd.
+  void watched(int epfd) noexcept;
+
   /// Known descriptors of this queue: guarded by the table's mutex, not by `mutex_`.
   std::vector<int> descriptors;
 
  private:
   int apply_fd(int epfd, const struct kevent& change) noexcept;
   int apply_user(int epfd, const struct kevent& change) noexcept;
+  int apply_proc(int epfd, const struct kevent& change) noexcept;
   void finish_register(int epfd, Knote& note, Ref ref, bool event,
                        unsigned short change_flags) noexcept;
   int sync_epoll(int epfd, int fd, Descriptor& descriptor) noexcept;
@@ -91,6 +107,8 @@ class Queue {
   void unqueue(Ref ref) noexcept;
   Knote* find(Ref ref) noexcept;
   UserKnote* find_user(std::uintptr_t ident) noexcept;
+  ProcKnote* find_proc(std::uintptr_t ident) noexcept;
+  void drop_proc(ProcKnote& proc) noexcept;
   void dispatch(const epoll_event* events, int count) noexcept;
   int copy_out(int epfd, struct kevent* out, int capacity) noexcept;
   void wake(int epfd) noexcept;
@@ -98,11 +116,13 @@ class Queue {
   std::mutex mutex_;
   std::vector<Descriptor> fds_;  // indexed by descriptor number
   std::vector<UserKnote> users_;
+  std::vector<ProcKnote> procs_;
   std::vector<Ref> queue_;  // the active queue, in order
   std::vector<Ref> scanning_;
   std::uint32_t next_serial_ = 1;
-  int waiters_ = 0;   // threads blocked in epoll_wait on this queue
-  int wake_fd_ = -1;  // eventfd in the epoll set, made when a waiter first needs waking
+  int waiters_ = 0;       // threads blocked in epoll_wait on this queue
+  int wake_fd_ = -1;      // eventfd in the epoll set, made when a waiter first needs waking
+  bool watched_ = false;  // registered in a queue: see watched()
 };
 
 }  // namespace kqemu

@@ -5,9 +5,6 @@
 // the same token, one per filter.
 #pragma once
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -28,6 +25,7 @@
 #include "../posix/timeout.hpp"
 #include "event.hpp"
 #include "kevent.hpp"
+#include "open_kqueue.hpp"
 
 namespace miocpp::sys::kqueue {
 
@@ -128,26 +126,6 @@ class Selector : public posix::KernelQueue<Selector> {
   }
 
  private:
-  /// A close-on-exec kqueue. NetBSD (kqueue1) and FreeBSD 14 (kqueuex) create it so in one call;
-  /// elsewhere FD_CLOEXEC is set right after, and a fork+exec in another thread between the two
-  /// calls can inherit the descriptor: there is no way to close that gap on those systems.
-  static int open_kqueue() noexcept {
-#if MIOCPP_OS_NETBSD
-    return ::kqueue1(O_CLOEXEC);
-#elif MIOCPP_OS_FREEBSD && defined(KQUEUE_CLOEXEC)
-    return ::kqueuex(KQUEUE_CLOEXEC);
-#else
-    const int kq = ::kqueue();
-    if (kq >= 0 && ::fcntl(kq, F_SETFD, FD_CLOEXEC) < 0) {
-      const int error = errno;
-      ::close(kq);
-      errno = error;
-      return -1;
-    }
-    return kq;
-#endif
-  }
-
   /// Adds an edge-triggered (EV_CLEAR) filter per interest to `changes`. priority has no kqueue
   /// filter; aio and lio have one where the system defines it. The kernel decides what an AIO or
   /// LIO filter on a descriptor means; current kernels attach them only to the requests that name
@@ -213,12 +191,8 @@ class Selector : public posix::KernelQueue<Selector> {
 
   /// Some macOS versions refuse a filter on a pipe or socket whose peer is gone with EPIPE, yet
   /// go on to report its events (EOF included); that registration has worked, as in mio.
-  static int ignore_epipe(int error) noexcept {
-    return error == EPIPE ? 0 : error;
-  }
-  static int ignore_enoent(int error) noexcept {
-    return error == ENOENT ? 0 : error;
-  }
+  static int ignore_epipe(int error) noexcept { return error == EPIPE ? 0 : error; }
+  static int ignore_enoent(int error) noexcept { return error == ENOENT ? 0 : error; }
 
   /// A negative timeout polls; one too long for time_t waits as long as time_t allows.
   static ::timespec to_kevent_timeout(std::chrono::nanoseconds timeout) noexcept {

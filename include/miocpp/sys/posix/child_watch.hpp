@@ -15,6 +15,7 @@
 #include "error.hpp"
 #include "file_descriptor.hpp"
 #include "signal_watch.hpp"
+#include "wait_child.hpp"
 
 #if MIOCPP_OS_LINUX
 #include <sys/syscall.h>
@@ -35,14 +36,7 @@ class ChildWatch {
   /// Watches the child `pid`. `std::errc::no_child_process` when `pid` is not a child of this
   /// process (or was reaped already); `invalid_argument` for a pid below 1.
   static ChildWatch watch(process_id pid, FileDescriptor& wake, std::error_code& ec) noexcept {
-    if (pid < 1) {
-      ec = std::make_error_code(std::errc::invalid_argument);
-      return {};
-    }
-    // Is it ours, and not reaped yet? WNOWAIT leaves its status to be taken later.
-    ::siginfo_t info{};
-    if (::waitid(P_PID, static_cast<::id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
-      ec = last_error();
+    if (!is_unreaped_child(pid, ec)) {
       return {};
     }
     ChildWatch result;
@@ -74,21 +68,7 @@ class ChildWatch {
     if (watches_sigchld_) {
       (void)sigchld_.take(wake, ec);  // drains; its counts say nothing about which child changed
     }
-    ::siginfo_t info{};
-    if (::waitid(P_PID, static_cast<::id_t>(pid_), &info, WEXITED | WNOHANG) < 0) {
-      ec = last_error();
-      return {};
-    }
-    if (info.si_pid == 0) {
-      ec = std::make_error_code(std::errc::operation_would_block);
-      return {};
-    }
-    pid_ = 0;  // reaped: the pid may be given to another process from now on
-    ec.clear();
-    if (info.si_code == CLD_EXITED) {
-      return {info.si_status, 0};
-    }
-    return {-1, info.si_status};
+    return reap_child(pid_, ec);
   }
 
  private:

@@ -19,9 +19,16 @@
 
 namespace miocpp::sys::posix {
 
-/// The descriptor, socket and pipe half of a POSIX backend's facade. Named pipes are Windows'.
-using Platform = common::Platform<FileDescriptor, FileDescriptor, IoVec, IoVecs, Sockets,
-                                  SocketOptions, SocketAddrs, Tcp, Udp, Uds, Pipes,
-                                  unsupported::NamedPipe, SignalWatch, ChildWatch>;
+/// The descriptor, socket and pipe half of a POSIX backend's facade, watching child processes
+/// with `ChildWatchType`: kqueue has a filter for a process's exit (EVFILT_PROC), which the
+/// others' pidfd or SIGCHLD watcher stands in for. Named pipes are Windows'.
+template <class ChildWatchType>
+using PlatformWithChildWatch =
+    common::Platform<FileDescriptor, FileDescriptor, IoVec, IoVecs, Sockets, SocketOptions,
+                     SocketAddrs, Tcp, Udp, Uds, Pipes, unsupported::NamedPipe, SignalWatch,
+                     ChildWatchType>;
+
+/// The POSIX platform half with the pidfd / SIGCHLD ChildWatch (epoll, poll(2)).
+using Platform = PlatformWithChildWatch<ChildWatch>;
 
 }  // namespace miocpp::sys::posix

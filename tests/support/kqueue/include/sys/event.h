@@ -25,9 +25,20 @@
  *    writer is gone; on EVFILT_WRITE on hang-up, when a pipe's reader is gone, or after
  *    shutdown(SHUT_WR) on a TCP socket. With EV_EOF on a socket, fflags = its pending error.
  *    A pending error without EV_EOF (a UDP ICMP error) makes the filter fire without EV_EOF.
- *  - EVFILT_USER: EV_ADD, NOTE_TRIGGER from any thread (it wakes a kevent() blocked on the
- *    queue), NOTE_FFNOP/FFAND/FFOR/FFCOPY, data, EV_CLEAR resetting the trigger after delivery
- *    (and, as FreeBSD's filt_usertouch does, a change carrying EV_CLEAR resets it too).
+ *  - EVFILT_USER: EV_ADD (already triggered when it carries NOTE_TRIGGER), NOTE_TRIGGER from
+ *    any thread (it wakes a kevent() blocked on the queue), NOTE_FFNOP/FFAND/FFOR/FFCOPY, data,
+ *    EV_CLEAR resetting the trigger after delivery (and, as FreeBSD's filt_usertouch does, a
+ *    change carrying EV_CLEAR resets it too).
+ *  - EVFILT_PROC with NOTE_EXIT, over a pidfd (pidfd_open, Linux 5.3): ident = the pid; ESRCH for
+ *    a process that does not exist. On exit the knote is reported once with EV_EOF|EV_ONESHOT,
+ *    fflags = NOTE_EXIT and data = the wait status, and deleted; without NOTE_EXIT in fflags it
+ *    is deleted unreported. A process that has exited but is not reaped yet (a zombie) is
+ *    attached and reported at once, as FreeBSD's filt_procattach does; macOS and OpenBSD answer
+ *    ESRCH instead, which kqemu_set_zombie_proc_esrch(1) (<kqueue_emulation.h>) selects.
+ *  - A kqueue registered with EVFILT_READ in another kqueue is readable there while it has
+ *    pending events (FreeBSD's filt_kqueue): its epoll descriptor sits in the other's epoll set,
+ *    and once watched a queue also makes that descriptor readable for the knotes it queues
+ *    without epoll (EVFILT_USER, EV_ENABLE, level-triggered knotes left queued by a scan).
  *  - Every change sets the knote's udata (FreeBSD's kqueue_register): a NOTE_TRIGGER change
  *    must carry the udata again, or EV_KEEPUDATA.
  *  - Changelist errors: an EV_ERROR entry (data = errno) while the eventlist has room, else
@@ -69,15 +80,21 @@
  *    side); and changing one filter of a descriptor that has both can report the other one
  *    again if it is ready.
  *  - NOTE_LOWAT, NOTE_FILE_POLL and other fflags on EVFILT_READ/WRITE input are ignored.
- *  - EVFILT_AIO, VNODE, PROC, SIGNAL, TIMER, PROCDESC, FS, LIO: EINVAL.
+ *  - EVFILT_PROC: NOTE_FORK, NOTE_EXEC and NOTE_TRACK are refused with EINVAL (Linux tells no
+ *    other process of a fork or an exec). data is the wait status only for an unreaped child of
+ *    this process; for any other process it is 0.
+ *  - EVFILT_READ on a kqueue: data is 0 (FreeBSD: the number of pending events), and the queue
+ *    may read as readable when its epoll set holds an event that its next scan finds stale.
+ *  - EVFILT_AIO, VNODE, SIGNAL, TIMER, PROCDESC, FS, LIO: EINVAL.
  *  - Regular files: FreeBSD reports them always ready; epoll refuses them, so EV_ADD on one fails
  *    with EPERM.
  *  - A dup of a kqueue descriptor is found with kcmp(2) (Linux 3.5, CONFIG_KCMP); where kcmp is
  *    unavailable, kevent() on a dup never used before fails with EBADF.
  *  - A kqueue is not inherited across fork() on FreeBSD; here the child shares the epoll set.
  *  - A queue blocked in kevent() while another thread makes a change that activates a knote
- *    without epoll noticing (EV_ENABLE, EVFILT_USER) is woken through an eventfd the emulation
- *    adds to the queue the first time: one extra descriptor, closed with the queue.
+ *    without epoll noticing (EV_ENABLE, EVFILT_USER), or a queue watched by another queue, is
+ *    woken through an eventfd the emulation adds to the queue the first time: one extra
+ *    descriptor, closed with the queue. Each EVFILT_PROC knote holds a pidfd until it goes.
  */
 #ifndef MIOCPP_TESTS_KQUEUE_EMULATION_SYS_EVENT_H
 #define MIOCPP_TESTS_KQUEUE_EMULATION_SYS_EVENT_H
@@ -159,6 +176,16 @@ struct kevent {
 
 /* EVFILT_READ / EVFILT_WRITE (accepted, ignored by the emulation) */
 #define NOTE_LOWAT 0x0001 /* low water mark */
+
+/* EVFILT_PROC (the emulation watches NOTE_EXIT only, and refuses the others with EINVAL) */
+#define NOTE_EXIT 0x80000000      /* process exited */
+#define NOTE_FORK 0x40000000      /* process forked */
+#define NOTE_EXEC 0x20000000      /* process exec'd */
+#define NOTE_PCTRLMASK 0xf0000000 /* mask for hint bits */
+#define NOTE_PDATAMASK 0x000fffff /* mask for pid */
+#define NOTE_TRACK 0x00000001     /* follow across forks */
+#define NOTE_TRACKERR 0x00000002  /* could not track child */
+#define NOTE_CHILD 0x00000004     /* am a child process */
 
 struct timespec;
 
