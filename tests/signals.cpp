@@ -3,6 +3,8 @@
 // was there before still runs and comes back when the last watcher goes; the handler allocates
 // nothing; signals that cannot be watched are refused; the edge-triggered contract holds (a
 // signal after the drain is a new event, on every backend).
+#include "support/signals.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -35,39 +37,7 @@ static_assert(miocpp::event::Source<Signals>);
 static_assert(std::is_nothrow_move_constructible_v<Signals> &&
               std::is_nothrow_move_assignable_v<Signals>);
 
-constexpr Token signals_token{3};
-
-Signals watch(std::initializer_list<int> signals) {
-  std::error_code ec;
-  Signals watcher = Signals::watch(signals, ec);
-  EXPECT_FALSE(ec) << ec.message();
-  return watcher;
-}
-
-/// watch(), registered with `poll` for readable events under `token`.
-Signals watch_registered(Poll& poll, std::initializer_list<int> signals,
-                         Token token = signals_token) {
-  Signals watcher = watch(signals);
-  test::register_readable(poll, watcher, token);
-  return watcher;
-}
-
-/// Every signal receive() reports, summed per signal, until would-block.
-std::map<int, std::uint64_t> receive_all(Signals& signals) {
-  std::map<int, std::uint64_t> received;
-  for (int calls = 0; calls < 100; ++calls) {
-    std::error_code ec;
-    const SignalCount count = signals.receive(ec);
-    if (ec) {
-      EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
-      return received;
-    }
-    EXPECT_GT(count.count, 0U);
-    received[count.signal] += count.count;
-  }
-  ADD_FAILURE() << "receive never reported would-block";
-  return received;
-}
+using test::receive_all, test::signals_token, test::watch, test::watch_registered;
 
 /// The handler installed for `signal` now.
 struct sigaction current_action(int signal) {

@@ -5,12 +5,12 @@
 
 #include "config.hpp"
 #include "detail/throw_error.hpp"
-#include "detail/watched_source.hpp"
 #include "exit_status.hpp"
 #include "interest.hpp"
 #include "registry.hpp"
 #include "sys/sys.hpp"
 #include "token.hpp"
+#include "watched_source.hpp"
 
 namespace miocpp {
 
@@ -24,15 +24,30 @@ namespace miocpp {
 ///     const miocpp::ExitStatus status = child.try_wait(ec);  // would block: still running
 ///
 /// How: on Linux 5.3 and later a pidfd, which becomes readable when the child exits, so nothing
-/// process-wide is touched. Elsewhere (other POSIX systems, older kernels) a Signals watcher of
-/// SIGCHLD, readable when any child changed; try_wait then asks about this child only, so other
-/// children are left to whoever waits for them. Either way a child that exited before it was
-/// watched is reported at the first poll.
+/// process-wide is touched. On the kqueue systems (the BSDs, macOS) a kqueue of its own with
+/// EVFILT_PROC/NOTE_EXIT for the child, registered like a descriptor: nothing process-wide either.
+/// Elsewhere (other POSIX systems, older kernels) a Signals watcher of SIGCHLD, readable when any
+/// child changed; try_wait then asks about this child only, so other children are left to
+/// whoever waits for them. Either way a child that exited before it was watched is reported at
+/// the first poll. Events are hints: try_wait may say would-block (a SIGCHLD for another child),
+/// and after it has reported the status one more event may come (newer Linux kernels report the
+/// reaping itself on a pidfd), when try_wait says `bad_file_descriptor`.
 ///
-/// POSIX only for now: on Windows, WASI and the shell watch() reports `std::errc::not_supported`.
-class ChildExit : public detail::WatchedSource<sys::ChildWatch> {
+/// On Windows a process is a HANDLE (CreateProcess's), which the caller keeps owning: the watch
+/// waits on a duplicate of its own, in Windows' thread pool (RegisterWaitForSingleObject), whose
+/// callback makes a loopback socket readable when the process ends. Any process a handle names
+/// can be watched, not only children. try_wait reports ExitStatus{exit code, 0}: Windows has no
+/// signals, so a process ended by TerminateProcess(handle, n) reports n as if it had exited with
+/// n, and the code is the DWORD cast to int (an NTSTATUS such as 0xC0000005 is negative). A null
+/// handle, INVALID_HANDLE_VALUE or a handle to anything but a process is `invalid_argument`, a
+/// value that is no open handle `bad_file_descriptor`.
+///
+/// WASI and the shell have no processes to watch: there watch() reports
+/// `std::errc::not_supported`.
+class ChildExit : public WatchedSource<sys::ChildWatch> {
  public:
-  /// The type of a process id (pid_t on POSIX).
+  /// The type of a process id: pid_t on POSIX; on Windows a process HANDLE, which the caller
+  /// keeps owning (the watch holds a duplicate).
   using process_id = sys::ChildWatch::process_id;
 
   /// Watches the child `pid`. `std::errc::no_child_process` when it is not a child of this

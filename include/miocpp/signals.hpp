@@ -7,12 +7,12 @@
 
 #include "config.hpp"
 #include "detail/throw_error.hpp"
-#include "detail/watched_source.hpp"
 #include "interest.hpp"
 #include "registry.hpp"
 #include "signal_count.hpp"
 #include "sys/sys.hpp"
 #include "token.hpp"
+#include "watched_source.hpp"
 
 namespace miocpp {
 
@@ -38,8 +38,20 @@ namespace miocpp {
 /// signalfd is not used: it needs the signal blocked in every thread, which a library cannot
 /// ensure. Counts are "at least": the OS merges a signal that arrives while it is still pending.
 ///
-/// POSIX only for now: on Windows, WASI and the shell watch() reports `std::errc::not_supported`.
-class Signals : public detail::WatchedSource<sys::SignalWatch> {
+/// On Windows the signals are console control events: CTRL_C_EVENT is SIGINT, CTRL_BREAK_EVENT
+/// is SIGBREAK, and CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT and CTRL_SHUTDOWN_EVENT are SIGTERM;
+/// those three are the signals that can be watched there (any other is invalid_argument). One
+/// console control routine (SetConsoleCtrlHandler), installed with the first watcher and removed
+/// with the last, counts the event for every watcher of its signal and makes each watcher's
+/// socket readable (a loopback UDP socket connected to itself). It takes an event some watcher
+/// watches, so the routines installed before it and Windows' default (ending the process) do not
+/// run, and passes on any other. Windows ends the process once the routine returns from a
+/// close, logoff or shutdown event: the routine holds such an event until the last SIGTERM
+/// watcher is destroyed (keep it until the loop has shut down) or 10 s have passed; Windows' own
+/// limit, 5 s by default, usually comes first.
+///
+/// WASI and the shell have no signals: there watch() reports `std::errc::not_supported`.
+class Signals : public WatchedSource<sys::SignalWatch> {
  public:
   /// Starts watching `signals`. `std::errc::invalid_argument` for an empty list or a signal that
   /// cannot be watched: SIGKILL and SIGSTOP (the OS does not let them be caught), SIGSEGV,

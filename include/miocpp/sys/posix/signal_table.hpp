@@ -22,6 +22,7 @@
 #include <system_error>
 #include <thread>
 
+#include "../common/signal_counts.hpp"
 #include "error.hpp"
 #include "wake_fd.hpp"
 
@@ -37,13 +38,10 @@ constexpr std::size_t at(int signal) noexcept {
   return static_cast<std::size_t>(signal);
 }
 
-/// What one watcher shares with the handler. Which signals it watches is set before it is
-/// published in the table and never changes after; the counts are what the handler adds to and
-/// the watcher takes; wake_fd (a wake descriptor of the native kind, wake_fd.hpp) is notified
-/// once per signal.
-struct SignalWatcher {
-  std::array<bool, signal_limit> watched{};
-  std::array<std::atomic<std::uint32_t>, signal_limit> counts{};
+/// What one watcher shares with the handler: which signals it watches and their counts (a slot
+/// per signal number, at(signal)), and wake_fd (a wake descriptor of the native kind,
+/// wake_fd.hpp), notified once per signal.
+struct SignalWatcher : common::SignalCounts<signal_limit> {
   int wake_fd = -1;
 };
 

@@ -2,13 +2,12 @@
 // descriptor its handler makes readable, which the front end registers like any source.
 #pragma once
 
-#include <memory>
-#include <new>
 #include <span>
 #include <system_error>
 #include <utility>
 
 #include "../../signal_count.hpp"
+#include "../common/listed_watcher.hpp"
 #include "error.hpp"
 #include "file_descriptor.hpp"
 #include "signal_table.hpp"
@@ -24,11 +23,13 @@ class SignalWatch {
   /// What watch() hands out to be registered: an eventfd, or a self-pipe's read end.
   using wake_type = FileDescriptor;
 
+  /// Watches nothing: take reports `std::errc::bad_file_descriptor`.
   SignalWatch() noexcept = default;
+  /// Takes the watcher and its pipe over; `other` watches nothing from then on.
   SignalWatch(SignalWatch&& other) noexcept = default;
+  /// Stops watching (out of the table before the pipe closes), then takes `other`'s watcher.
   SignalWatch& operator=(SignalWatch&& other) noexcept {
     if (this != &other) {
-      reset();
       watcher_ = std::move(other.watcher_);
       write_end_ = std::move(other.write_end_);
     }
@@ -36,7 +37,8 @@ class SignalWatch {
   }
   SignalWatch(const SignalWatch&) = delete;
   SignalWatch& operator=(const SignalWatch&) = delete;
-  ~SignalWatch() { reset(); }
+  /// Out of the table before the pipe closes: no handler writes to a closed descriptor.
+  ~SignalWatch() { watcher_.reset(); }
 
   /// Watches `signals`: from now on each of them is counted here and makes `wake` readable.
   /// `std::errc::invalid_argument` for an empty list or a signal that cannot be watched (see
@@ -44,32 +46,19 @@ class SignalWatch {
   /// SignalTable::capacity watchers, or no descriptor is left.
   static SignalWatch watch(std::span<const int> signals, FileDescriptor& wake,
                            std::error_code& ec) noexcept {
-    if (signals.empty()) {
-      ec = std::make_error_code(std::errc::invalid_argument);
-      return {};
-    }
-    for (const int signal : signals) {
-      if (!is_watchable_signal(signal)) {
-        ec = std::make_error_code(std::errc::invalid_argument);
-        return {};
-      }
-    }
     SignalWatch result;
-    result.watcher_.reset(new (std::nothrow) SignalWatcher);
-    if (!result.watcher_) {
-      ec = std::make_error_code(std::errc::not_enough_memory);
+    result.watcher_ = Watcher::create(
+        signals,
+        [](int signal) { return is_watchable_signal(signal) ? at(signal) : at(signal_limit); }, ec);
+    if (ec) {
       return {};
-    }
-    for (const int signal : signals) {
-      result.watcher_->watched[at(signal)] = true;
     }
     FileDescriptor read_end = result.open_wake(ec);
     if (ec) {
       return {};
     }
-    signal_table.add(*result.watcher_, ec);
+    result.watcher_.publish(ec);
     if (ec) {
-      result.watcher_.reset();  // never published: nothing to remove
       return {};
     }
     wake = std::move(read_end);
@@ -94,16 +83,7 @@ class SignalWatch {
       return {};
     }
     drain_readable(wake);
-    for (int signal = 1; signal < signal_limit; ++signal) {
-      if (watcher_->watched[at(signal)]) {
-        if (const std::uint32_t count = watcher_->counts[at(signal)].exchange(0); count != 0) {
-          ec.clear();
-          return {signal, count};
-        }
-      }
-    }
-    ec = std::make_error_code(std::errc::operation_would_block);
-    return {};
+    return watcher_->take([](std::size_t slot) { return static_cast<int>(slot); }, ec);
   }
 
  private:
@@ -119,16 +99,10 @@ class SignalWatch {
     return std::move(ends.read_end);
   }
 
-  void reset() noexcept {
-    if (watcher_) {
-      signal_table.remove(*watcher_);
-      watcher_.reset();
-    }
-    write_end_.reset();
-  }
+  using Watcher = common::ListedWatcher<SignalWatcher, signal_table>;
 
-  std::unique_ptr<SignalWatcher> watcher_;  // in the table while set
-  FileDescriptor write_end_;                // the self-pipe's; empty with an eventfd
+  Watcher watcher_;           // in the table while set
+  FileDescriptor write_end_;  // the self-pipe's; empty with an eventfd
 };
 
 }  // namespace miocpp::sys::posix

@@ -1,5 +1,5 @@
-// Watching a child process, refused: for backends without POSIX processes (WASI preview 1, the
-// shell, and Windows until process handles are watched).
+// Watching a child process, refused: for the backends that have no processes to watch (WASI
+// preview 1 and the shell).
 #pragma once
 
 #include <system_error>

@@ -1,5 +1,5 @@
-// Watching signals, refused: for backends without POSIX signals (WASI preview 1, the shell, and
-// Windows until its console events are mapped).
+// Watching signals, refused: for the backends that have no signals to watch (WASI preview 1 and
+// the shell).
 #pragma once
 
 #include <span>

@@ -1,20 +1,21 @@
 // The Windows backend (IOCP + AFD): Winsock sockets polled through the AFD driver on an I/O
-// completion port, named pipes driven by their completions, and no POSIX descriptors (Unix-domain
-// sockets and pipes are refused).
+// completion port, named pipes driven by their completions, console control events as signals,
+// process handles as child processes (both through wake sockets), and no POSIX descriptors
+// (Unix-domain sockets and pipes are refused).
 #pragma once
 
 #include "../common/backend.hpp"
 #include "../concepts.hpp"
-#include "../unsupported/child_watch.hpp"
 #include "../unsupported/descriptor.hpp"
 #include "../unsupported/pipes.hpp"
-#include "../unsupported/signal_watch.hpp"
 #include "../unsupported/uds.hpp"
+#include "child_watch.hpp"
 #include "event.hpp"
 #include "io_source_state.hpp"
 #include "io_vec.hpp"
 #include "named_pipe.hpp"
 #include "selector.hpp"
+#include "signal_watch.hpp"
 #include "socket.hpp"
 #include "socket_addr.hpp"
 #include "socket_options.hpp"
@@ -29,8 +30,7 @@ namespace miocpp::sys::windows {
 using Platform = common::Platform<Socket, unsupported::Descriptor, IoVec, IoVecs, Sockets,
                                   SocketOptions, SocketAddrs, Tcp, Udp, unsupported::Uds<Socket>,
                                   unsupported::Pipes<unsupported::Descriptor, IoVec>, NamedPipe,
-                                  unsupported::SignalWatch<unsupported::Descriptor>,
-                                  unsupported::ChildWatch<unsupported::Descriptor>>;
+                                  SignalWatch, ChildWatch>;
 
 /// AFD polls are one-shot: IoSourceState re-arms a socket when an operation would block.
 using Backend = common::Backend<Selector, Event, Events, Waker, IoSourceState, Platform>;

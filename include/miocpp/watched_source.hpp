@@ -5,22 +5,26 @@
 #include <system_error>
 #include <utility>
 
-#include "../io_source.hpp"
-#include "../owned_source.hpp"
+#include "io_source.hpp"
+#include "owned_source.hpp"
 
-namespace miocpp::detail {
+namespace miocpp {
 
-/// An owning source whose handle is made readable by `Watch`, a backend watch meeting
-/// sys::concepts::SignalWatch or ChildWatch. The watch writes to the handle, so it must stop
-/// before the handle closes: it is destroyed (and, on move assignment, replaced) first, and the
-/// handle cannot be released.
+/// The base of Signals and ChildExit: an owning source whose handle is made readable by `Watch`,
+/// a backend watch meeting sys::concepts::SignalWatch or ChildWatch. The watch writes to the
+/// handle, so it must stop before the handle closes: it is destroyed (and, on move assignment,
+/// replaced) first, and the handle cannot be released. Applications use the two classes, never
+/// this one.
 template <class Watch>
 class WatchedSource : public OwnedSource<typename Watch::wake_type> {
   using Base = OwnedSource<typename Watch::wake_type>;
 
  public:
+  /// Watches nothing.
   WatchedSource() noexcept = default;
+  /// Takes over what `other` watched; `other` watches nothing.
   WatchedSource(WatchedSource&& other) noexcept = default;
+  /// Stops watching what this watched (ending its registration), then takes `other`'s.
   WatchedSource& operator=(WatchedSource&& other) noexcept {
     if (this != &other) {
       watch_ = std::move(other.watch_);  // first: the old watch must not write to a closed handle
@@ -30,6 +34,7 @@ class WatchedSource : public OwnedSource<typename Watch::wake_type> {
   }
   WatchedSource(const WatchedSource&) = delete;
   WatchedSource& operator=(const WatchedSource&) = delete;
+  /// Stops watching, then closes the handle.
   ~WatchedSource() = default;
 
  protected:
@@ -65,4 +70,4 @@ class WatchedSource : public OwnedSource<typename Watch::wake_type> {
   Watch watch_;  // declared after the base: destroyed before the handle closes
 };
 
-}  // namespace miocpp::detail
+}  // namespace miocpp
