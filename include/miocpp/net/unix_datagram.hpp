@@ -8,8 +8,10 @@
 #include <utility>
 
 #include "../detail/throw_error.hpp"
+#include "../posix/owned_fd.hpp"
 #include "../sys/sys.hpp"
 #include "datagram_socket.hpp"
+#include "received_with_fds.hpp"
 #include "shutdown.hpp"
 #include "unix_socket_addr.hpp"
 #include "unix_socket_base.hpp"
@@ -101,6 +103,33 @@ class UnixDatagram : public DatagramSocket<UnixSocketBase, UnixSocketAddr, sys::
     sys::Sockets::shutdown(native_handle(), how, ec);
   }
 
+  /// Sends one datagram to the connected peer that carries the descriptors `fds` (SCM_RIGHTS).
+  /// The receiver gets new descriptors for the same open files (yours stay open). The datagram
+  /// may be empty where the OS allows it (Linux does: then it carries only the descriptors).
+  /// More than max_fds_per_message is std::errc::invalid_argument, and nothing is sent.
+  std::size_t send_with_fds(std::span<const std::byte> datagram, std::span<const int> fds,
+                            std::error_code& ec) noexcept {
+    return send_fds(datagram, fds, nullptr, false, ec);
+  }
+
+  /// send_with_fds() to `target` instead of the connected peer.
+  std::size_t send_to_with_fds(std::span<const std::byte> datagram, std::span<const int> fds,
+                               const UnixSocketAddr& target, std::error_code& ec) noexcept {
+    return send_fds(datagram, fds, &target, false, ec);
+  }
+
+  /// Receives one datagram into `buffer` (cut to it, as recv) and the descriptors it carried into
+  /// the first slots of `fds` (a slot's old descriptor is closed), close-on-exec; returns the
+  /// datagram's size and the descriptors received. When it carried more descriptors than `fds`
+  /// holds (or than max_fds_per_message), every descriptor of this call is closed, none is
+  /// reported and the call reports std::errc::message_size, but the datagram is received all
+  /// the same: its bytes are in `buffer` and counted in `.bytes` (by this overload: the throwing
+  /// one cannot give the count). Any other error receives nothing.
+  ReceivedWithFds recv_with_fds(std::span<std::byte> buffer, std::span<posix::OwnedFd> fds,
+                                std::error_code& ec) noexcept {
+    return receive_fds(buffer, fds, false, ec);
+  }
+
 #if MIOCPP_HAS_EXCEPTIONS
   /// \name Throwing overloads
   /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
@@ -149,6 +178,22 @@ class UnixDatagram : public DatagramSocket<UnixSocketBase, UnixSocketAddr, sys::
   void shutdown(Shutdown how) {
     miocpp::detail::or_throw("miocpp::net::UnixDatagram::shutdown",
                              [&](std::error_code& ec) { shutdown(how, ec); });
+  }
+  std::size_t send_with_fds(std::span<const std::byte> datagram, std::span<const int> fds) {
+    return miocpp::detail::or_throw(
+        "miocpp::net::UnixDatagram::send_with_fds",
+        [&](std::error_code& ec) { return send_with_fds(datagram, fds, ec); });
+  }
+  std::size_t send_to_with_fds(std::span<const std::byte> datagram, std::span<const int> fds,
+                               const UnixSocketAddr& target) {
+    return miocpp::detail::or_throw(
+        "miocpp::net::UnixDatagram::send_to_with_fds",
+        [&](std::error_code& ec) { return send_to_with_fds(datagram, fds, target, ec); });
+  }
+  ReceivedWithFds recv_with_fds(std::span<std::byte> buffer, std::span<posix::OwnedFd> fds) {
+    return miocpp::detail::or_throw(
+        "miocpp::net::UnixDatagram::recv_with_fds",
+        [&](std::error_code& ec) { return recv_with_fds(buffer, fds, ec); });
   }
   /// @}
 #endif

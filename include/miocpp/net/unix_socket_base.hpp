@@ -1,11 +1,18 @@
-// UnixSocketBase: what the Unix-domain socket types share -- a Unix-domain local address.
+// UnixSocketBase: what the Unix-domain socket types share -- a Unix-domain local address, and
+// the one send and receive that pass descriptors.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <span>
 #include <string_view>
 #include <system_error>
 
 #include "../detail/throw_error.hpp"
+#include "../posix/owned_fd.hpp"
 #include "../sys/sys.hpp"
+#include "received_with_fds.hpp"
 #include "socket_base.hpp"
 #include "unix_socket_addr.hpp"
 
@@ -47,6 +54,41 @@ class UnixSocketBase : public SocketBase {
                           Result (*open)(const UnixSocketAddr&,
                                          std::error_code&) noexcept) noexcept {
     return with_path<Result, decltype(open)>(path, ec, open);
+  }
+
+  /// One sendmsg of `bytes` carrying `fds` (to `target`, or the connected peer when it is null),
+  /// run as a stream write (`stream`: a short one re-arms, see IoSource::do_stream_io) or as a
+  /// datagram send. The body of every send_with_fds.
+  std::size_t send_fds(std::span<const std::byte> bytes, std::span<const int> fds,
+                       const UnixSocketAddr* target, bool stream, std::error_code& ec) noexcept {
+    const auto call = [bytes, fds, target](native_handle_type s, std::error_code& op_ec) {
+      return sys::Uds::send_with_fds(s, bytes, fds, target, op_ec);
+    };
+    return stream ? do_stream_io(call, bytes.size(), ec) : do_io(call, ec);
+  }
+
+  /// One recvmsg into `buffer` with room for up to `fds.size()` descriptors (at most
+  /// max_fds_per_message), run as send_fds runs its send. The backend hands the descriptors over
+  /// as numbers, which become the first slots of `fds` only once nothing can fail any more. The
+  /// body of every recv_with_fds.
+  ReceivedWithFds receive_fds(std::span<std::byte> buffer, std::span<posix::OwnedFd> fds,
+                              bool stream, std::error_code& ec) noexcept {
+    std::array<int, max_fds_per_message> numbers;  // NOLINT(*-member-init): written by recvmsg
+    const std::span<int> room(numbers.data(), std::min(fds.size(), numbers.size()));
+    ReceivedWithFds received;
+    const auto call = [buffer, room, &received](native_handle_type s, std::error_code& op_ec) {
+      received = sys::Uds::recv_with_fds(s, buffer, room, op_ec);
+      return received.bytes;
+    };
+    if (stream) {
+      do_stream_io(call, buffer.size(), ec);
+    } else {
+      do_io(call, ec);
+    }
+    for (std::size_t i = 0; i < received.fds; ++i) {
+      fds[i].reset(room[i]);
+    }
+    return received;
   }
 };
 

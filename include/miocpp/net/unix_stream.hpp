@@ -8,7 +8,9 @@
 #include <utility>
 
 #include "../detail/throw_error.hpp"
+#include "../posix/owned_fd.hpp"
 #include "../sys/sys.hpp"
+#include "received_with_fds.hpp"
 #include "stream_socket.hpp"
 #include "unix_socket_addr.hpp"
 #include "unix_socket_base.hpp"
@@ -61,6 +63,47 @@ class UnixStream : public StreamSocket<UnixSocketBase> {
     return sys::Uds::peer_addr(native_handle(), ec);
   }
 
+  /// Writes some of `bytes` with one sendmsg that carries the descriptors `fds` (SCM_RIGHTS), and
+  /// returns how many bytes went. The peer gets new descriptors for the same open files (yours
+  /// stay open: close them when you no longer need them), with the first byte: a short send
+  /// still delivered them all, so write the rest with write(). `bytes` must not be empty when
+  /// `fds` is not (descriptors travel with a byte), and `fds` holds at most max_fds_per_message:
+  /// otherwise std::errc::invalid_argument, and nothing is sent. When the socket's buffer is full
+  /// it is std::errc::operation_would_block, and nothing is sent, descriptors included.
+  std::size_t send_with_fds(std::span<const std::byte> bytes, std::span<const int> fds,
+                            std::error_code& ec) noexcept {
+    if (bytes.empty() && !fds.empty()) {
+      ec = std::make_error_code(std::errc::invalid_argument);
+      return 0;
+    }
+    return send_fds(bytes, fds, nullptr, true, ec);
+  }
+
+  /// Reads into `buffer` with one recvmsg, and takes the descriptors sent with those bytes into
+  /// the first slots of `fds` (a slot's old descriptor is closed), close-on-exec; returns the
+  /// bytes read and the descriptors received. 0 bytes means end-of-stream, as for read(), so
+  /// `buffer` must not be empty (std::errc::invalid_argument).
+  ///
+  /// The data is never lost. When the sender sent more descriptors than `fds` holds (or than
+  /// max_fds_per_message), every descriptor of this call is closed, none is reported and the call
+  /// reports std::errc::message_size; the bytes are still in `buffer` and counted in `.bytes` (by
+  /// this overload: the throwing one cannot give the count, so use this one when a peer may send
+  /// too many). Any other error receives nothing.
+  ///
+  /// A read ends with the bytes that came with descriptors, even when more are queued, and on
+  /// epoll and kqueue those bring no new event: after a read that brought descriptors, read
+  /// again until std::errc::operation_would_block (the rule "a short read means drained" does
+  /// not hold here). read() on bytes that came with descriptors reads them, and the OS closes
+  /// the descriptors.
+  ReceivedWithFds recv_with_fds(std::span<std::byte> buffer, std::span<posix::OwnedFd> fds,
+                                std::error_code& ec) noexcept {
+    if (buffer.empty()) {
+      ec = std::make_error_code(std::errc::invalid_argument);
+      return {};
+    }
+    return receive_fds(buffer, fds, true, ec);
+  }
+
 #if MIOCPP_HAS_EXCEPTIONS
   /// \name Throwing overloads
   /// Only where exceptions are enabled (MIOCPP_HAS_EXCEPTIONS).
@@ -83,6 +126,16 @@ class UnixStream : public StreamSocket<UnixSocketBase> {
   [[nodiscard]] UnixSocketAddr peer_addr() const {
     return miocpp::detail::or_throw("miocpp::net::UnixStream::peer_addr",
                                     [&](std::error_code& ec) { return peer_addr(ec); });
+  }
+  std::size_t send_with_fds(std::span<const std::byte> bytes, std::span<const int> fds) {
+    return miocpp::detail::or_throw(
+        "miocpp::net::UnixStream::send_with_fds",
+        [&](std::error_code& ec) { return send_with_fds(bytes, fds, ec); });
+  }
+  ReceivedWithFds recv_with_fds(std::span<std::byte> buffer, std::span<posix::OwnedFd> fds) {
+    return miocpp::detail::or_throw(
+        "miocpp::net::UnixStream::recv_with_fds",
+        [&](std::error_code& ec) { return recv_with_fds(buffer, fds, ec); });
   }
   /// @}
 #endif

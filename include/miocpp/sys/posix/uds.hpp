@@ -1,5 +1,6 @@
 // Uds: Unix-domain sockets on POSIX -- listeners, streams, datagram sockets and connected pairs,
-// with their addresses (uds/socket_addr.hpp converts those).
+// with their addresses (uds/socket_addr.hpp converts those) and the descriptors they pass
+// (descriptor_passing.hpp).
 #pragma once
 
 #include <sys/socket.h>
@@ -9,7 +10,9 @@
 #include <span>
 #include <system_error>
 
+#include "../../net/received_with_fds.hpp"
 #include "../../net/unix_socket_addr.hpp"
+#include "descriptor_passing.hpp"
 #include "error.hpp"
 #include "file_descriptor.hpp"
 #include "socket.hpp"
@@ -109,6 +112,27 @@ struct Uds {
       from = uds::from_raw(raw);  // never fails: a received datagram is never dropped here
     }
     return ec ? 0 : count;
+  }
+
+  /// One sendmsg of `bytes` with `fds` as SCM_RIGHTS (descriptor_passing.hpp), to `target`, or
+  /// to the connected peer when it is null.
+  static std::size_t send_with_fds(int fd, std::span<const std::byte> bytes,
+                                   std::span<const int> fds, const net::UnixSocketAddr* target,
+                                   std::error_code& ec) noexcept {
+    if (target == nullptr) {
+      return descriptor_passing::send(fd, bytes, fds, nullptr, 0, ec);
+    }
+    const uds::RawUnixAddr raw = uds::to_raw(*target, ec);
+    if (ec) {
+      return 0;
+    }
+    return descriptor_passing::send(fd, bytes, fds, raw.get(), raw.length, ec);
+  }
+
+  /// One recvmsg taking up to `received.size()` descriptors (descriptor_passing.hpp).
+  static net::ReceivedWithFds recv_with_fds(int fd, std::span<std::byte> buffer,
+                                            std::span<int> received, std::error_code& ec) noexcept {
+    return descriptor_passing::receive(fd, buffer, received, ec);
   }
 
   /// getsockname, as a UnixSocketAddr.

@@ -2,8 +2,11 @@
 // WASI preview1, Windows).
 #pragma once
 
+#include <cstddef>
+#include <span>
 #include <system_error>
 
+#include "../../net/received_with_fds.hpp"
 #include "../../net/unix_socket_addr.hpp"
 #include "datagrams.hpp"
 #include "refuse.hpp"
@@ -38,6 +41,15 @@ struct Uds : Datagrams<Socket, net::UnixSocketAddr> {
   }
   static net::UnixSocketAddr peer_addr(NativeHandle, std::error_code& ec) noexcept {
     return refuse<net::UnixSocketAddr>(ec);
+  }
+
+  static std::size_t send_with_fds(NativeHandle, std::span<const std::byte>, std::span<const int>,
+                                   const net::UnixSocketAddr*, std::error_code& ec) noexcept {
+    return refuse<std::size_t>(ec);
+  }
+  static net::ReceivedWithFds recv_with_fds(NativeHandle, std::span<std::byte>, std::span<int>,
+                                            std::error_code& ec) noexcept {
+    return refuse<net::ReceivedWithFds>(ec);
   }
 };
 
