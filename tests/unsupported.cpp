@@ -1,11 +1,15 @@
 // Every type exists on every backend, and what a backend cannot do reports
 // std::errc::not_supported: Unix-domain sockets, pipes and raw descriptors where there are no POSIX
-// descriptors, named pipes outside Windows. Each backend asserts its own answer to each call.
+// descriptors, named pipes outside Windows, signals and child processes outside POSIX and Windows.
+// Each backend asserts its own answer to each call.
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include <gtest/gtest.h>
@@ -76,6 +80,28 @@ TEST(PlatformSupport, UnixDatagramUnbound) {
   EXPECT_EQ(socket.native_handle() != UnixDatagram().native_handle(), makes_unix_sockets);
 }
 
+// Passing descriptors goes over Unix-domain sockets: where none can be made, the calls of the
+// empty sockets are refused. Standard error (2) is the descriptor every program has.
+TEST(PlatformSupport, PassingDescriptors) {
+  const std::array<std::byte, 1> byte{};
+  const std::array<int, 1> fds{2};
+  std::array<std::byte, 1> buffer{};
+  std::array<miocpp::posix::OwnedFd, 1> received;
+  std::error_code ec;
+  auto [first, second] = UnixStream::pair(ec);
+  (void)first.send_with_fds(byte, fds, ec);
+  expect_done_or_refused(ec, makes_unix_sockets);
+  EXPECT_EQ(second.recv_with_fds(buffer, received, ec).fds, makes_unix_sockets ? 1U : 0U);
+  expect_done_or_refused(ec, makes_unix_sockets);
+  EXPECT_EQ(static_cast<bool>(received[0]), makes_unix_sockets);
+
+  auto [sender, receiver] = UnixDatagram::pair(ec);
+  (void)sender.send_with_fds(byte, fds, ec);
+  expect_done_or_refused(ec, makes_unix_sockets);
+  EXPECT_EQ(receiver.recv_with_fds(buffer, received, ec).fds, makes_unix_sockets ? 1U : 0U);
+  expect_done_or_refused(ec, makes_unix_sockets);
+}
+
 TEST(PlatformSupport, PipeCreate) {
   std::error_code ec;
   auto [sender, receiver] = miocpp::posix::pipe::create(ec);
@@ -141,23 +167,67 @@ TEST(PlatformSupport, TcpSocketAndTheOptionsEachSystemLacks) {
   expect_done_or_refused(ec, linux_options);
 }
 
-// Signals are POSIX's: elsewhere watching reports not_supported and leaves an empty watcher.
+// Signals are POSIX's, and Windows' console control events (SIGTERM: closing the console):
+// elsewhere watching reports not_supported and leaves an empty watcher.
 TEST(PlatformSupport, WatchingSignals) {
   constexpr int signal = 15;  // SIGTERM's number on every POSIX system, and Windows' too
+  constexpr bool watches_signals = posix_backend || MIOCPP_SELECTOR_IOCP;
   std::error_code ec;
   const miocpp::Signals signals = miocpp::Signals::watch({signal}, ec);
-  expect_done_or_refused(ec, posix_backend);
-  EXPECT_EQ(signals.native_handle() != miocpp::Signals().native_handle(), posix_backend);
+  expect_done_or_refused(ec, watches_signals);
+  EXPECT_EQ(signals.native_handle() != miocpp::Signals().native_handle(), watches_signals);
 }
 
-// Child processes are POSIX's too: elsewhere watching one reports not_supported.
+/// A process the test cannot watch: pid 1 where processes are numbers (on POSIX never this
+/// test's child), a null handle where they are handles (Windows).
+template <class ProcessId>
+ProcessId unwatchable_process() {
+  if constexpr (std::is_integral_v<ProcessId>) {
+    return 1;
+  } else {
+    return ProcessId{};
+  }
+}
+
+// Child processes are POSIX's and Windows' (process handles): elsewhere watching one reports
+// not_supported. Here the call is made, and refused for what it was given.
 TEST(PlatformSupport, WatchingAChildProcess) {
   std::error_code ec;
-  const miocpp::ChildExit child = miocpp::ChildExit::watch(1, ec);
-  // On POSIX pid 1 is never this test's child: the call is made, and refused as not ours.
-  EXPECT_EQ(ec, posix_backend ? std::errc::no_child_process : std::errc::not_supported)
-      << ec.message();
+  const miocpp::ChildExit child =
+      miocpp::ChildExit::watch(unwatchable_process<miocpp::ChildExit::process_id>(), ec);
+  const std::errc expected = posix_backend          ? std::errc::no_child_process
+                             : MIOCPP_SELECTOR_IOCP ? std::errc::invalid_argument
+                                                    : std::errc::not_supported;
+  EXPECT_EQ(ec, expected) << ec.message();
   EXPECT_EQ(child.native_handle(), miocpp::ChildExit().native_handle());
+}
+
+// Batched UDP exists wherever UDP does (not on the shell, nor on WASI, which has no UDP); GRO and
+// GSO are Linux's (tests/udp_batch.cpp has the rest).
+TEST(PlatformSupport, UdpBatchesAndOffload) {
+  using miocpp::net::SendDatagram, miocpp::net::SocketAddr;
+  const SocketAddr loopback(miocpp::net::Ipv4Addr::localhost(), 0);
+  std::error_code ec;
+  miocpp::net::UdpSocket socket = miocpp::net::UdpSocket::bind(loopback, ec);
+  expect_done_or_refused(ec, makes_ip_sockets);
+  std::array<std::byte, 16> buffer{};
+  std::array<miocpp::net::RecvDatagram, 1> slots{};
+  slots[0].buffer = buffer;
+  EXPECT_EQ(socket.recv_batch(slots, ec), 0U);
+  EXPECT_EQ(ec, makes_ip_sockets ? std::errc::operation_would_block : std::errc::not_supported);
+  const std::array<SendDatagram, 1> segmented{SendDatagram{buffer, loopback, 8}};
+  if (!makes_ip_sockets) {
+    EXPECT_EQ(socket.send_batch(segmented, ec), 0U);
+    EXPECT_EQ(ec, std::errc::not_supported) << ec.message();
+  }
+  socket.set_receive_destination(true, ec);
+  expect_done_or_refused(ec, makes_ip_sockets);
+  socket.set_receive_ecn(true, ec);
+  expect_done_or_refused(ec, makes_ip_sockets);
+  socket.set_gro(true, ec);
+  expect_done_or_refused(ec, linux_options);
+  socket.set_segment_size(1200, ec);
+  expect_done_or_refused(ec, linux_options);
 }
 
 }  // namespace

@@ -11,9 +11,11 @@
 #include "../sys/option.hpp"
 #include "../sys/sys.hpp"
 #include "datagram_socket.hpp"
+#include "detail/deferred_error.hpp"
 #include "ip_addr.hpp"
 #include "ip_socket_base.hpp"
 #include "socket_addr.hpp"
+#include "udp_batch.hpp"
 
 namespace miocpp::net {
 
@@ -85,6 +87,78 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
   /// `peer` listens. Calling it again switches to another peer.
   void connect(const SocketAddr& peer, std::error_code& ec) noexcept {
     sys::Udp::connect(native_handle(), peer, ec);
+  }
+
+  /// Receives up to `slots.size()` datagrams into the slots, from the first, in as few system
+  /// calls as the OS allows; returns how many were filled (would-block when none is queued).
+  /// Fewer than given (and some) means drained: the next datagram is a new readable event on every
+  /// backend. An error after some datagrams ends the batch without error; the next recv_batch
+  /// reports it. Nothing is allocated (README: "Batched UDP and segmentation offload").
+  std::size_t recv_batch(std::span<RecvDatagram> slots, std::error_code& ec) noexcept {
+    if (deferred_receive_error_.take(ec)) {
+      return 0;
+    }
+    return do_stream_io(
+        [this, slots](native_handle_type s, std::error_code& op_ec) {
+          return deferred_receive_error_.keep_after(sys::Udp::recv_batch(s, slots, op_ec), op_ec);
+        },
+        slots.size(), ec);
+  }
+
+  /// Sends the entries of `datagrams` in order in as few system calls as the OS allows; returns
+  /// how many went whole (would-block when none fits). Fewer than given (and some) means full: the
+  /// next writable event comes on every backend. An error after the first entry ends the batch
+  /// before it, without error (as sendmmsg); sending the rest again reports it. An entry beyond
+  /// the limits (max_udp_payload, max_gso_segments, max_ecn) is invalid_argument, a segment_size
+  /// the OS cannot cut not_supported, both before anything is sent.
+  std::size_t send_batch(std::span<const SendDatagram> datagrams, std::error_code& ec) noexcept {
+    detail::check_send_batch(datagrams, ec);
+    if (ec) {
+      return 0;
+    }
+    return do_stream_io(
+        [datagrams](native_handle_type s, std::error_code& op_ec) {
+          return detail::sent_before_error(sys::Udp::send_batch(s, datagrams, op_ec), op_ec);
+        },
+        datagrams.size(), ec);
+  }
+
+  /// UDP_GRO (Linux 5.0): a run of datagrams from one sender may come as one slot, which says
+  /// its segment_size (give 65,536-byte buffers). Elsewhere, and before 5.0, not_supported.
+  void set_gro(bool on, std::error_code& ec) noexcept { set_option<sys::option::Gro>(on, ec); }
+  /// Whether UDP_GRO is on.
+  [[nodiscard]] bool gro(std::error_code& ec) const noexcept {
+    return option<sys::option::Gro>(ec);
+  }
+
+  /// UDP_SEGMENT (Linux 4.18): sends longer than `size` go as datagrams of `size` bytes (GSO; 0
+  /// is off). Above max_udp_payload: invalid_argument. Elsewhere, and before 4.18, not_supported.
+  void set_segment_size(std::size_t size, std::error_code& ec) noexcept {
+    set_option<sys::option::SegmentSize>(size, ec);
+  }
+  /// The UDP_SEGMENT size (0: off).
+  [[nodiscard]] std::size_t segment_size(std::error_code& ec) const noexcept {
+    return option<sys::option::SegmentSize>(ec);
+  }
+
+  /// IP_PKTINFO (IP_RECVDSTADDR on the BSDs), and IPV6_RECVPKTINFO on an IPv6 socket: recv_batch
+  /// reports each datagram's destination, which a socket bound to 0.0.0.0 or [::] answers from.
+  void set_receive_destination(bool on, std::error_code& ec) noexcept {
+    set_option<sys::option::ReceiveDestination>(on, ec);
+  }
+  /// Whether destinations are reported.
+  [[nodiscard]] bool receive_destination(std::error_code& ec) const noexcept {
+    return option<sys::option::ReceiveDestination>(ec);
+  }
+
+  /// IP_RECVTOS and, on an IPv6 socket, IPV6_RECVTCLASS: recv_batch reports each datagram's ECN
+  /// bits (RecvDatagram::ecn).
+  void set_receive_ecn(bool on, std::error_code& ec) noexcept {
+    set_option<sys::option::ReceiveEcn>(on, ec);
+  }
+  /// Whether ECN bits are reported.
+  [[nodiscard]] bool receive_ecn(std::error_code& ec) const noexcept {
+    return option<sys::option::ReceiveEcn>(ec);
   }
 
   /// SO_BROADCAST: allows sending to a broadcast address (otherwise permission_denied).
@@ -210,6 +284,39 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
     miocpp::detail::or_throw("miocpp::net::UdpSocket::connect",
                              [&](std::error_code& ec) { connect(peer, ec); });
   }
+  std::size_t recv_batch(std::span<RecvDatagram> slots) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::recv_batch",
+                                    [&](std::error_code& ec) { return recv_batch(slots, ec); });
+  }
+  std::size_t send_batch(std::span<const SendDatagram> datagrams) {
+    return miocpp::detail::or_throw("miocpp::net::UdpSocket::send_batch",
+                                    [&](std::error_code& ec) { return send_batch(datagrams, ec); });
+  }
+  void set_gro(bool on) {
+    set_option_or_throw<sys::option::Gro>("miocpp::net::set_gro", on);
+  }
+  [[nodiscard]] bool gro() const {
+    return option_or_throw<sys::option::Gro>("miocpp::net::gro");
+  }
+  void set_segment_size(std::size_t size) {
+    set_option_or_throw<sys::option::SegmentSize>("miocpp::net::set_segment_size", size);
+  }
+  [[nodiscard]] std::size_t segment_size() const {
+    return option_or_throw<sys::option::SegmentSize>("miocpp::net::segment_size");
+  }
+  void set_receive_destination(bool on) {
+    set_option_or_throw<sys::option::ReceiveDestination>("miocpp::net::set_receive_destination",
+                                                         on);
+  }
+  [[nodiscard]] bool receive_destination() const {
+    return option_or_throw<sys::option::ReceiveDestination>("miocpp::net::receive_destination");
+  }
+  void set_receive_ecn(bool on) {
+    set_option_or_throw<sys::option::ReceiveEcn>("miocpp::net::set_receive_ecn", on);
+  }
+  [[nodiscard]] bool receive_ecn() const {
+    return option_or_throw<sys::option::ReceiveEcn>("miocpp::net::receive_ecn");
+  }
   void set_broadcast(bool on) {
     miocpp::detail::or_throw("miocpp::net::UdpSocket::set_broadcast",
                              [&](std::error_code& ec) { set_broadcast(on, ec); });
@@ -287,6 +394,7 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
 
  private:
   explicit UdpSocket(sys::Socket socket) noexcept : DatagramSocket(std::move(socket)) {}
+  detail::DeferredError deferred_receive_error_;  // what ended a batch after some, for the next
 };
 
 }  // namespace miocpp::net

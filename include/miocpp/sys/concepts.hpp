@@ -20,10 +20,11 @@
 #include "../net/ip_addr.hpp"
 #include "../net/shutdown.hpp"
 #include "../net/socket_addr.hpp"
-#include "../net/unix_socket_addr.hpp"
+#include "../net/udp_batch.hpp"
 #include "../token.hpp"
 #include "option.hpp"
 #include "process_concepts.hpp"
+#include "uds_concepts.hpp"
 
 namespace miocpp::sys::concepts {
 
@@ -240,13 +241,15 @@ concept Tcp = requires(H socket, const net::SocketAddr& address, net::SocketAddr
   noexcept->std::same_as<void>;
 };
 
-/// UDP: datagrams with their peer's address, and multicast group membership (the other UDP
-/// options are SocketOptions).
+/// UDP: datagrams with their peer's address, batches of them, and multicast group membership (the
+/// other UDP options are SocketOptions). A batch call returns how many slots or entries it did
+/// and sets `ec` to what stopped it, even after some (the front end defers or drops that error).
 template <class C, class S, class H>
 concept Udp = requires(H socket, const net::SocketAddr& address, net::SocketAddr& from,
-                       std::span<std::byte> buffer, std::span<const std::byte> bytes, bool on,
-                       std::uint32_t value, const net::Ipv4Addr& v4, const net::Ipv6Addr& v6,
-                       std::error_code& ec) {
+                       std::span<std::byte> buffer, std::span<const std::byte> bytes,
+                       std::span<net::RecvDatagram> slots,
+                       std::span<const net::SendDatagram> datagrams, bool on, std::uint32_t value,
+                       const net::Ipv4Addr& v4, const net::Ipv6Addr& v6, std::error_code& ec) {
   { C::bind(address, ec) }
   noexcept->std::same_as<S>;
   { C::connect(socket, address, ec) }
@@ -257,6 +260,10 @@ concept Udp = requires(H socket, const net::SocketAddr& address, net::SocketAddr
   noexcept->std::same_as<std::size_t>;
   { C::peek_from(socket, buffer, from, ec) }
   noexcept->std::same_as<std::size_t>;
+  { C::recv_batch(socket, slots, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::send_batch(socket, datagrams, ec) }
+  noexcept->std::same_as<std::size_t>;
   { C::join_multicast_v4(socket, v4, v4, ec) }
   noexcept->std::same_as<void>;
   { C::leave_multicast_v4(socket, v4, v4, ec) }
@@ -265,37 +272,6 @@ concept Udp = requires(H socket, const net::SocketAddr& address, net::SocketAddr
   noexcept->std::same_as<void>;
   { C::leave_multicast_v6(socket, v6, value, ec) }
   noexcept->std::same_as<void>;
-};
-
-/// Unix-domain sockets (stream and datagram); std::errc::not_supported where the OS has none.
-template <class C, class S, class H>
-concept Uds = requires(H socket, const net::UnixSocketAddr& address, net::UnixSocketAddr& peer,
-                       S& first, S& second, std::span<std::byte> buffer,
-                       std::span<const std::byte> bytes, std::error_code& ec) {
-  { C::listen(address, ec) }
-  noexcept->std::same_as<S>;
-  { C::accept(socket, peer, ec) }
-  noexcept->std::same_as<S>;
-  { C::connect_stream(address, ec) }
-  noexcept->std::same_as<S>;
-  { C::stream_pair(first, second, ec) }
-  noexcept->std::same_as<void>;
-  { C::bind_datagram(address, ec) }
-  noexcept->std::same_as<S>;
-  { C::unbound_datagram(ec) }
-  noexcept->std::same_as<S>;
-  { C::datagram_pair(first, second, ec) }
-  noexcept->std::same_as<void>;
-  { C::connect(socket, address, ec) }
-  noexcept->std::same_as<void>;
-  { C::send_to(socket, bytes, address, ec) }
-  noexcept->std::same_as<std::size_t>;
-  { C::recv_from(socket, buffer, peer, ec) }
-  noexcept->std::same_as<std::size_t>;
-  { C::local_addr(socket, ec) }
-  noexcept->std::same_as<net::UnixSocketAddr>;
-  { C::peer_addr(socket, ec) }
-  noexcept->std::same_as<net::UnixSocketAddr>;
 };
 
 /// Pipes and plain descriptor I/O (owned as `D`, native handle `int`); std::errc::not_supported
@@ -372,8 +348,7 @@ concept Backend = Event<typename B::Event> && Events<typename B::Events, typenam
     Uds<typename B::Uds, typename B::Socket, typename B::native_handle_type> &&
     Pipes<typename B::Pipes, typename B::FileDescriptor, typename B::IoVec> &&
     NamedPipe<typename B::NamedPipe, typename B::Selector> && Owning<typename B::SignalWatch> &&
-    SignalWatch<typename B::SignalWatch> &&
-    Owning<typename B::ChildWatch> &&
+    SignalWatch<typename B::SignalWatch> && Owning<typename B::ChildWatch> &&
     ChildWatch<typename B::ChildWatch>;
 
 }  // namespace miocpp::sys::concepts

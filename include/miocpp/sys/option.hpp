@@ -89,16 +89,26 @@ struct MulticastHopsV6 : Option<std::uint32_t> {};
 struct MulticastIfV4 : Option<net::Ipv4Addr> {};
 /// IPV6_MULTICAST_IF: the interface (by index) multicast is sent from; 0 is the default.
 struct MulticastIfV6 : Option<std::uint32_t> {};
+/// UDP_GRO (Linux): receive runs of datagrams from one sender coalesced into one buffer.
+struct Gro : Option<bool> {};
+/// UDP_SEGMENT (Linux): the segment size every send is cut into (GSO), 0-65,507; 0 is off.
+struct SegmentSize : Option<std::size_t> {};
+/// IP_PKTINFO (IP_RECVDSTADDR where there is none) and, on IPv6 sockets, IPV6_RECVPKTINFO: each
+/// datagram received says the address it was sent to.
+struct ReceiveDestination : Option<bool> {};
+/// IP_RECVTOS and, on IPv6 sockets, IPV6_RECVTCLASS: each datagram received says its ECN bits.
+struct ReceiveEcn : Option<bool> {};
 
 /// A list of option tags.
 template <class... Tags>
 struct List {};
 
 /// Every option: the list concepts::SocketOptions checks a backend against.
-using All = List<SendBufferSize, RecvBufferSize, ReuseAddress, ReusePort, OnlyV6, Ttl,
-                 UnicastHopsV6, Tos, TclassV6, BindDevice, Mark, Nodelay, Linger, Keepalive,
-                 KeepaliveIdle, KeepaliveInterval, KeepaliveRetries, Quickack, UserTimeout,
-                 Fastopen, FastopenConnect, Cork, Broadcast, MulticastLoopV4, MulticastTtlV4,
-                 MulticastLoopV6, MulticastHopsV6, MulticastIfV4, MulticastIfV6>;
+using All =
+    List<SendBufferSize, RecvBufferSize, ReuseAddress, ReusePort, OnlyV6, Ttl, UnicastHopsV6, Tos,
+         TclassV6, BindDevice, Mark, Nodelay, Linger, Keepalive, KeepaliveIdle, KeepaliveInterval,
+         KeepaliveRetries, Quickack, UserTimeout, Fastopen, FastopenConnect, Cork, Broadcast,
+         MulticastLoopV4, MulticastTtlV4, MulticastLoopV6, MulticastHopsV6, MulticastIfV4,
+         MulticastIfV6, Gro, SegmentSize, ReceiveDestination, ReceiveEcn>;
 
 }  // namespace miocpp::sys::option

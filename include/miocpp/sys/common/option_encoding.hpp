@@ -137,6 +137,30 @@ struct Ipv4Address {
   }
 };
 
+/// A switch each IP family names on its own (IP_PKTINFO and IPV6_RECVPKTINFO, say), as encodings
+/// `V6` and `V4` of one value. An IPv6 socket takes the IPv6 one, and the IPv4 one too where the
+/// OS lets it, for the IPv4 traffic a dual-stack socket receives (best effort: that answer is not
+/// reported); an IPv4 socket refuses the IPv6 one and takes the IPv4 one. The IPv6 level's answer
+/// tells the family, so no address lookup is needed. Read back, the IPv6 one where it answers.
+template <class V6, class V4>
+struct PerFamily {
+  template <class Handle, class Value>
+  static void set(Handle socket, const Value& value, std::error_code& ec) noexcept {
+    V6::set(socket, value, ec);
+    if (!ec) {
+      std::error_code mapped_traffic;
+      V4::set(socket, value, mapped_traffic);
+      return;
+    }
+    V4::set(socket, value, ec);
+  }
+  template <class Handle>
+  static auto get(Handle socket, std::error_code& ec) noexcept {
+    const auto value = V6::get(socket, ec);
+    return ec ? V4::get(socket, ec) : value;
+  }
+};
+
 /// An option the OS lacks: both calls are std::errc::not_supported, never a silent no-op.
 template <class Handle, class Tag>
 struct Absent {

@@ -13,14 +13,18 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 #include <net/if.h>
 
 #include "../../config.hpp"
+#include "../../net/udp_batch.hpp"
 #include "../common/option_encoding.hpp"
 #include "../common/standard_options.hpp"
 #include "../option.hpp"
+#include "ip_ancillary.hpp"
 #include "socket.hpp"
+#include "udp_offload.hpp"
 
 namespace miocpp::sys::posix {
 
@@ -159,6 +163,63 @@ struct OptionTable<option::Cork> : Encode::Flag<IPPROTO_TCP, TCP_NOPUSH> {};
 #else
 template <>
 struct OptionTable<option::Cork> : Encode::Absent<option::Cork> {};
+#endif
+
+// ---- UDP (beyond the standard ones) -------------------------------------------------------------
+/// A switch of the IP layer by its IPv6 and IPv4 numbers (-1: the system lacks that one), set on
+/// an IPv6 socket at both levels (encoding::PerFamily).
+template <class Tag, int V6Name, int V4Name>
+struct IpSwitch
+    : encoding::PerFamily<
+          std::conditional_t<V6Name >= 0, Encode::Flag<IPPROTO_IPV6, V6Name>, Encode::Absent<Tag>>,
+          std::conditional_t<V4Name >= 0, Encode::Flag<IPPROTO_IP, V4Name>, Encode::Absent<Tag>>> {
+};
+template <>
+struct OptionTable<option::ReceiveDestination>
+    : IpSwitch<option::ReceiveDestination, ipv6_ancillary.recvpktinfo, ipv4_destination_option> {};
+template <>
+struct OptionTable<option::ReceiveEcn>
+    : IpSwitch<option::ReceiveEcn, ipv6_ancillary.recvtclass, ipv4_tos_option> {};
+
+#if MIOCPP_OS_LINUX
+/// UDP_GRO: known to Linux 5.0 and later; an older kernel's refusal is not_supported.
+template <>
+struct OptionTable<option::Gro> {
+  using Stored = Encode::Flag<IPPROTO_UDP, udp_gro>;
+  static void set(int fd, bool on, std::error_code& ec) noexcept {
+    Stored::set(fd, on, ec);
+    unknown_to_this_kernel(ec);
+  }
+  static bool get(int fd, std::error_code& ec) noexcept {
+    const bool on = Stored::get(fd, ec);
+    unknown_to_this_kernel(ec);
+    return on;
+  }
+};
+/// UDP_SEGMENT: known to Linux 4.18 and later. A size above the largest UDP payload is
+/// invalid_argument before the kernel sees it; the kernel's own refusal is not_supported.
+template <>
+struct OptionTable<option::SegmentSize> {
+  using Stored = Encode::Number<IPPROTO_UDP, udp_segment, std::size_t, 0, net::max_udp_payload>;
+  static void set(int fd, std::size_t size, std::error_code& ec) noexcept {
+    if (size > net::max_udp_payload) {
+      encoding::refuse_value(ec);
+      return;
+    }
+    Stored::set(fd, size, ec);
+    unknown_to_this_kernel(ec);
+  }
+  static std::size_t get(int fd, std::error_code& ec) noexcept {
+    const std::size_t size = Stored::get(fd, ec);
+    unknown_to_this_kernel(ec);
+    return size;
+  }
+};
+#else
+template <>
+struct OptionTable<option::Gro> : Encode::Absent<option::Gro> {};
+template <>
+struct OptionTable<option::SegmentSize> : Encode::Absent<option::SegmentSize> {};
 #endif
 
 /// concepts::SocketOptions over descriptors.

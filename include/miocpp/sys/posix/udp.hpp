@@ -1,5 +1,5 @@
-// UDP sockets on POSIX: bind. Connect and datagrams with their peer's address
-// (common/addressed_datagrams.hpp) and multicast group membership
+// UDP sockets on POSIX: bind, and batches of datagrams (udp_batch.hpp). Connect and datagrams
+// with their peer's address (common/addressed_datagrams.hpp) and multicast group membership
 // (common/multicast_membership.hpp) are written once for POSIX and Winsock; the other UDP options
 // are in the option table (socket_options.hpp).
 #pragma once
@@ -14,6 +14,7 @@
 #include "file_descriptor.hpp"
 #include "socket.hpp"
 #include "socket_addr.hpp"
+#include "udp_batch.hpp"
 
 // After the socket headers: their templates use MSG_PEEK, connect(2) and the multicast request
 // records.
@@ -25,7 +26,8 @@ namespace miocpp::sys::posix {
 /// concepts::Udp over descriptors.
 struct Udp
     : common::MulticastMembership<SocketOption>,
-      common::AddressedDatagrams<int, RawSocketAddr, &send_bytes_to, &receive_bytes_from, &check> {
+      common::AddressedDatagrams<int, RawSocketAddr, &send_bytes_to, &receive_bytes_from, &check>,
+      udp_batch::Batches {
   /// A datagram socket bound to `address` (port 0 picks a free port). No SO_REUSEADDR: two
   /// sockets bound to one address would split its datagrams between them.
   static FileDescriptor bind(const net::SocketAddr& address, std::error_code& ec) noexcept {

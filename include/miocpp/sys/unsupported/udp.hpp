@@ -8,6 +8,7 @@
 
 #include "../../net/ip_addr.hpp"
 #include "../../net/socket_addr.hpp"
+#include "../../net/udp_batch.hpp"
 #include "datagrams.hpp"
 #include "refuse.hpp"
 
@@ -24,6 +25,14 @@ struct Udp : Datagrams<Socket, net::SocketAddr> {
   }
   static std::size_t peek_from(NativeHandle, std::span<std::byte>, net::SocketAddr&,
                                std::error_code& ec) noexcept {
+    return refuse<std::size_t>(ec);
+  }
+  static std::size_t recv_batch(NativeHandle, std::span<net::RecvDatagram>,
+                                std::error_code& ec) noexcept {
+    return refuse<std::size_t>(ec);
+  }
+  static std::size_t send_batch(NativeHandle, std::span<const net::SendDatagram>,
+                                std::error_code& ec) noexcept {
     return refuse<std::size_t>(ec);
   }
 

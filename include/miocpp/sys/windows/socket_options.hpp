@@ -88,6 +88,24 @@ struct OptionTable<option::FastopenConnect> : Encode::Absent<option::FastopenCon
 template <>
 struct OptionTable<option::Cork> : Encode::Absent<option::Cork> {};
 
+// ---- UDP (beyond the standard ones) -------------------------------------------------------------
+/// IP_PKTINFO and, on an IPv6 socket, IPV6_PKTINFO (Winsock's switch and message share the name).
+template <>
+struct OptionTable<option::ReceiveDestination>
+    : encoding::PerFamily<Encode::Flag<IPPROTO_IPV6, IPV6_PKTINFO>,
+                          Encode::Flag<IPPROTO_IP, IP_PKTINFO>> {};
+/// IP_RECVTOS and, on an IPv6 socket, IPV6_RECVTCLASS (Windows 10 1703 and later).
+template <>
+struct OptionTable<option::ReceiveEcn>
+    : encoding::PerFamily<Encode::Flag<IPPROTO_IPV6, IPV6_RECVTCLASS>,
+                          Encode::Flag<IPPROTO_IP, IP_RECVTOS>> {};
+/// Windows' own UDP segmentation offload (UDP_SEND_MSG_SIZE, UDP_RECV_MAX_COALESCED_SIZE) has
+/// other rules than Linux's, and cannot be tried here (wine lacks it): not used.
+template <>
+struct OptionTable<option::Gro> : Encode::Absent<option::Gro> {};
+template <>
+struct OptionTable<option::SegmentSize> : Encode::Absent<option::SegmentSize> {};
+
 /// concepts::SocketOptions over SOCKETs.
 using SocketOptions = encoding::OptionCalls<OptionTable, SOCKET>;
 
