@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -82,9 +83,11 @@ inline void read_message(int level, int type, common::AncillaryData data,
 
 /// The records behind one receive slot's msghdr: its buffer's iovec, the sender's address and
 /// the ancillary messages' room. Nothing is allocated: they live in the batch call's frame.
+/// Nothing is initialized either (a chunk holds 64 of them, about 20 KiB, whatever the batch
+/// size): prepare() sets what the kernel reads, and the kernel writes the rest.
 struct ReceiveRecord {
-  ::iovec data{};
-  RawSocketAddr sender;
+  ::iovec data;
+  ::sockaddr_storage sender;
   ReceiveControl control;
 
   /// Points `message` at `slot`'s buffer and at this record.
@@ -92,8 +95,8 @@ struct ReceiveRecord {
     data.iov_base = slot.buffer.data();
     data.iov_len = slot.buffer.size();
     message = {};
-    message.msg_name = sender.get();
-    message.msg_namelen = sizeof sender.storage;
+    message.msg_name = &sender;
+    message.msg_namelen = sizeof sender;
     message.msg_iov = &data;
     message.msg_iovlen = 1;
     message.msg_control = control.bytes.data();
@@ -104,9 +107,11 @@ struct ReceiveRecord {
   void finish(net::RecvDatagram& slot, ::msghdr& message, std::size_t size) noexcept {
     slot.size = size;
     slot.truncated = (message.msg_flags & MSG_TRUNC) != 0;
-    sender.length = message.msg_namelen;
+    RawSocketAddr named;
+    named.length = std::min<::socklen_t>(message.msg_namelen, sizeof sender);
+    std::memcpy(&named.storage, &sender, named.length);
     std::error_code unreadable;  // a sender the kernel did not name leaves from at 0.0.0.0:0
-    slot.from = from_raw(sender, unreadable);
+    slot.from = from_raw(named, unreadable);
     common::ReceivedAncillary read;
     for (::cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
          header = CMSG_NXTHDR(&message, header)) {
@@ -118,9 +123,10 @@ struct ReceiveRecord {
 
 /// The records behind one send entry's msghdr: its bytes' iovec, the destination's address and
 /// the ancillary messages.
+/// Nothing is initialized until prepare(), as for ReceiveRecord.
 struct SendRecord {
-  ::iovec data{};
-  RawSocketAddr target;
+  ::iovec data;
+  ::sockaddr_storage target;
   SendControl control;
 
   /// Points `message` at `datagram`'s bytes and at this record, with a UDP_SEGMENT message for
@@ -131,9 +137,10 @@ struct SendRecord {
     data.iov_len = datagram.bytes.size();
     message = {};
     if (datagram.to) {
-      target = RawSocketAddr(*datagram.to);
-      message.msg_name = target.get();
-      message.msg_namelen = target.length;
+      const RawSocketAddr raw(*datagram.to);
+      std::memcpy(&target, &raw.storage, raw.length);
+      message.msg_name = &target;
+      message.msg_namelen = raw.length;
     }
     message.msg_iov = &data;
     message.msg_iovlen = 1;
