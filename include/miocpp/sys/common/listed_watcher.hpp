@@ -59,7 +59,7 @@ class ListedWatcher {
 
   /// Takes the watcher out of the table (if it is listed) and frees it.
   void reset() noexcept {
-    if (listed_) {
+    if (listed_ && watcher_) {  // listed_ implies watcher_; said for the optimiser's sake
       table.remove(*watcher_);
       listed_ = false;
     }
