@@ -44,10 +44,10 @@ void echo_in_batches(miocpp::net::UdpSocket& socket) {
   static std::array<std::array<std::byte, largest_datagram>, batch> buffers{};
   std::array<miocpp::net::RecvDatagram, batch> slots{};
   std::array<miocpp::net::SendDatagram, batch> echoes{};
+  for (std::size_t index = 0; index < batch; ++index) {
+    slots[index].buffer = buffers[index];  // recv_batch fills the rest of a slot, never this
+  }
   for (;;) {
-    for (std::size_t index = 0; index < batch; ++index) {
-      slots[index].buffer = buffers[index];
-    }
     std::error_code ec;
     const std::size_t received = socket.recv_batch(slots, ec);
     if (ec == std::errc::operation_would_block) {
