@@ -432,6 +432,36 @@ TEST_P(UdpBatch, InvalidEntriesAreRefusedBeforeAnythingIsSent) {
   expect_nothing_queued(receiver);
 }
 
+// A segment size is cut where the OS has GSO (Linux), and refused with not_supported elsewhere
+// (Windows, the BSDs, Apple systems), before anything of the batch is sent.
+TEST_P(UdpBatch, ASegmentSizeIsCutOrRefusedBeforeAnythingIsSent) {
+  ASSERT_TRUE(open_pair());
+  const std::string whole = "whole", cut = "aaaabbbbcc";
+  const std::array<SendDatagram, 2> batch{SendDatagram{test::bytes_of(whole), receiver_address},
+                                          SendDatagram{test::bytes_of(cut), receiver_address, 4}};
+  std::error_code ec;
+  const std::size_t sent = sender.send_batch(batch, ec);
+  if (!offload_os) {
+    EXPECT_EQ(sent, 0U);
+    EXPECT_EQ(ec, std::errc::not_supported) << ec.message();
+    std::this_thread::sleep_for(50ms);
+    expect_nothing_queued(receiver);
+    return;
+  }
+  if (ec == std::errc::not_supported) {
+    GTEST_SKIP() << "this kernel has no UDP_SEGMENT (Linux 4.18)";
+  }
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(sent, 2U);
+  Slots slots(8, 64);
+  const std::vector<Arrived> arrived = receive(poll, events, receiver, slots, 4);
+  ASSERT_EQ(arrived.size(), 4U);
+  EXPECT_EQ(arrived[0].text, "whole");
+  EXPECT_EQ(arrived[1].text, "aaaa");
+  EXPECT_EQ(arrived[2].text, "bbbb");
+  EXPECT_EQ(arrived[3].text, "cc");
+}
+
 // An entry that fails after others went ends the batch with them, and no error, as sendmmsg
 // does; sending the rest again reports the error.
 TEST_P(UdpBatch, AnErrorAfterSomeEntriesEndsTheBatchAndComesBackWithTheRest) {

@@ -102,6 +102,23 @@ TEST(PlatformSupport, PassingDescriptors) {
   expect_done_or_refused(ec, makes_unix_sockets);
 }
 
+// Batches of Unix-domain datagrams, where such sockets can be made (tests/unix_datagram_batch.cpp
+// has the rest).
+TEST(PlatformSupport, UnixDatagramBatches) {
+  const std::array<std::byte, 1> byte{};
+  std::array<std::byte, 1> buffer{};
+  const std::array<miocpp::net::UnixSendDatagram, 1> entries{
+      miocpp::net::UnixSendDatagram{byte, std::nullopt}};
+  std::array<miocpp::net::UnixRecvDatagram, 1> slots{};
+  slots[0].buffer = buffer;
+  std::error_code ec;
+  auto [sender, receiver] = UnixDatagram::pair(ec);
+  EXPECT_EQ(sender.send_batch(entries, ec), makes_unix_sockets ? 1U : 0U);
+  expect_done_or_refused(ec, makes_unix_sockets);
+  EXPECT_EQ(receiver.recv_batch(slots, ec), makes_unix_sockets ? 1U : 0U);
+  expect_done_or_refused(ec, makes_unix_sockets);
+}
+
 TEST(PlatformSupport, PipeCreate) {
   std::error_code ec;
   auto [sender, receiver] = miocpp::posix::pipe::create(ec);

@@ -23,6 +23,7 @@
 #include "net/tcp_stream.hpp"
 #include "net/udp_batch.hpp"
 #include "net/udp_socket.hpp"
+#include "net/unix_batch.hpp"
 #include "net/unix_datagram.hpp"
 #include "net/unix_listener.hpp"
 #include "net/unix_socket_addr.hpp"

@@ -1,5 +1,5 @@
-// DatagramSocket: the datagram calls UdpSocket and UnixDatagram share -- send, recv, peek and
-// recv_from -- written once.
+// DatagramSocket: the datagram calls UdpSocket and UnixDatagram share -- send, recv, peek,
+// recv_from and the batches -- written once.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 
 #include "../detail/throw_error.hpp"
 #include "../sys/sys.hpp"
+#include "detail/deferred_error.hpp"
 
 namespace miocpp::net {
 
@@ -116,6 +117,35 @@ class DatagramSocket : public Base {
         ec);
     return {count, ec ? Address() : sender};
   }
+
+  /// Receives into `slots` through Calls::recv_batch. Fewer than given (and some) means drained:
+  /// it re-arms as a short stream read does, on every backend. An error after some datagrams is
+  /// kept, and the next batch reports it before receiving anything.
+  template <class Slot>
+  std::size_t receive_batch(std::span<Slot> slots, std::error_code& ec) noexcept {
+    if (deferred_receive_error_.take(ec)) {
+      return 0;
+    }
+    return this->do_stream_io(
+        [this, slots](native_handle_type s, std::error_code& op_ec) {
+          return deferred_receive_error_.keep_after(Calls::recv_batch(s, slots, op_ec), op_ec);
+        },
+        slots.size(), ec);
+  }
+
+  /// Sends `datagrams` through Calls::send_batch. Fewer than given (and some) means the buffer is
+  /// full: it re-arms as a short stream write does. An error after some entries is dropped.
+  template <class Entry>
+  std::size_t send_entries(std::span<const Entry> datagrams, std::error_code& ec) noexcept {
+    return this->do_stream_io(
+        [datagrams](native_handle_type s, std::error_code& op_ec) {
+          return detail::sent_before_error(Calls::send_batch(s, datagrams, op_ec), op_ec);
+        },
+        datagrams.size(), ec);
+  }
+
+ private:
+  detail::DeferredError deferred_receive_error_;  // what ended a batch after some, for the next
 };
 
 }  // namespace miocpp::net

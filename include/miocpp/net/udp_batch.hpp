@@ -73,28 +73,22 @@ constexpr bool valid_send_entry(const SendDatagram& datagram) noexcept {
          datagram.bytes.size() <= max_gso_segments * datagram.segment_size;
 }
 
-/// invalid_argument when an entry of `datagrams` is not valid_send_entry; otherwise clears `ec`.
-/// The whole batch is checked before any system call, so that a bad entry late in a batch does
-/// not leave it half sent.
-inline void check_send_batch(std::span<const SendDatagram> datagrams,
+/// invalid_argument when an entry of `datagrams` is not valid_send_entry; otherwise clears `ec`
+/// and returns whether any entry has a segment size (which the OS must then be able to cut). The
+/// whole batch is checked before any system call, so that a bad entry late in a batch does not
+/// leave it half sent.
+inline bool check_send_batch(std::span<const SendDatagram> datagrams,
                              std::error_code& ec) noexcept {
+  bool segmented = false;
   for (const SendDatagram& datagram : datagrams) {
     if (!valid_send_entry(datagram)) {
       ec = std::make_error_code(std::errc::invalid_argument);
-      return;
+      return false;
     }
+    segmented = segmented || datagram.segment_size != 0;
   }
   ec.clear();
-}
-
-/// What a send batch that sent `done` entries and ended on `ec` reports: `done` and no error when
-/// some went, as sendmmsg does (the entry that failed fails again when it is sent again);
-/// otherwise `ec`.
-inline std::size_t sent_before_error(std::size_t done, std::error_code& ec) noexcept {
-  if (done != 0) {
-    ec.clear();
-  }
-  return done;
+  return segmented;
 }
 
 }  // namespace detail

@@ -11,7 +11,6 @@
 #include "../sys/option.hpp"
 #include "../sys/sys.hpp"
 #include "datagram_socket.hpp"
-#include "detail/deferred_error.hpp"
 #include "ip_addr.hpp"
 #include "ip_socket_base.hpp"
 #include "socket_addr.hpp"
@@ -95,14 +94,7 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
   /// backend. An error after some datagrams ends the batch without error; the next recv_batch
   /// reports it. Nothing is allocated (README: "Batched UDP and segmentation offload").
   std::size_t recv_batch(std::span<RecvDatagram> slots, std::error_code& ec) noexcept {
-    if (deferred_receive_error_.take(ec)) {
-      return 0;
-    }
-    return do_stream_io(
-        [this, slots](native_handle_type s, std::error_code& op_ec) {
-          return deferred_receive_error_.keep_after(sys::Udp::recv_batch(s, slots, op_ec), op_ec);
-        },
-        slots.size(), ec);
+    return receive_batch(slots, ec);
   }
 
   /// Sends the entries of `datagrams` in order in as few system calls as the OS allows; returns
@@ -112,15 +104,11 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
   /// the limits (max_udp_payload, max_gso_segments, max_ecn) is invalid_argument, a segment_size
   /// the OS cannot cut not_supported, both before anything is sent.
   std::size_t send_batch(std::span<const SendDatagram> datagrams, std::error_code& ec) noexcept {
-    detail::check_send_batch(datagrams, ec);
-    if (ec) {
-      return 0;
+    const bool segmented = detail::check_send_batch(datagrams, ec);
+    if (!ec && segmented && !sys::Udp::can_segment(native_handle())) {
+      ec = std::make_error_code(std::errc::not_supported);
     }
-    return do_stream_io(
-        [datagrams](native_handle_type s, std::error_code& op_ec) {
-          return detail::sent_before_error(sys::Udp::send_batch(s, datagrams, op_ec), op_ec);
-        },
-        datagrams.size(), ec);
+    return ec ? 0 : send_entries(datagrams, ec);
   }
 
   /// UDP_GRO (Linux 5.0): a run of datagrams from one sender may come as one slot, which says
@@ -394,7 +382,6 @@ class UdpSocket : public DatagramSocket<IpSocketBase, SocketAddr, sys::Udp> {
 
  private:
   explicit UdpSocket(sys::Socket socket) noexcept : DatagramSocket(std::move(socket)) {}
-  detail::DeferredError deferred_receive_error_;  // what ended a batch after some, for the next
 };
 
 }  // namespace miocpp::net

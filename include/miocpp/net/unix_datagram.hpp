@@ -13,6 +13,7 @@
 #include "datagram_socket.hpp"
 #include "received_with_fds.hpp"
 #include "shutdown.hpp"
+#include "unix_batch.hpp"
 #include "unix_socket_addr.hpp"
 #include "unix_socket_base.hpp"
 
@@ -98,6 +99,28 @@ class UnixDatagram : public DatagramSocket<UnixSocketBase, UnixSocketAddr, sys::
     return send_datagram_to(datagram, target, ec);
   }
 
+  /// Receives up to `slots.size()` datagrams into the slots, from the first, in as few system
+  /// calls as the OS allows (one recvmmsg per 64 on Linux, FreeBSD and NetBSD; one recvmsg each
+  /// elsewhere); returns how many were filled (would-block when none is queued). Fewer than given
+  /// (and some) means drained: the next datagram is a new readable event on every backend. An
+  /// error after some datagrams ends the batch without error; the next recv_batch reports it.
+  /// Nothing is allocated.
+  std::size_t recv_batch(std::span<UnixRecvDatagram> slots, std::error_code& ec) noexcept {
+    return receive_batch(slots, ec);
+  }
+
+  /// Sends the entries of `datagrams` in order, each to its `to` or to the connected peer, in as
+  /// few system calls as the OS allows (as recv_batch); returns how many went (would-block when
+  /// none fits: a full receiver). Fewer than given (and some) means full: the next writable event
+  /// comes on every backend (once the connected peer has room; a datagram to another receiver
+  /// may still find it full). An error after the first entry ends the batch
+  /// before it, without error; sending the rest again reports it. A destination too long for the
+  /// OS is std::errc::filename_too_long before anything is sent.
+  std::size_t send_batch(std::span<const UnixSendDatagram> datagrams,
+                         std::error_code& ec) noexcept {
+    return send_entries(datagrams, ec);
+  }
+
   /// Stops receiving, sending (then send reports std::errc::broken_pipe) or both.
   void shutdown(Shutdown how, std::error_code& ec) noexcept {
     sys::Sockets::shutdown(native_handle(), how, ec);
@@ -174,6 +197,14 @@ class UnixDatagram : public DatagramSocket<UnixSocketBase, UnixSocketAddr, sys::
     return miocpp::detail::or_throw(
         "miocpp::net::UnixDatagram::send_to_addr",
         [&](std::error_code& ec) { return send_to_addr(datagram, target, ec); });
+  }
+  std::size_t recv_batch(std::span<UnixRecvDatagram> slots) {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::recv_batch",
+                                    [&](std::error_code& ec) { return recv_batch(slots, ec); });
+  }
+  std::size_t send_batch(std::span<const UnixSendDatagram> datagrams) {
+    return miocpp::detail::or_throw("miocpp::net::UnixDatagram::send_batch",
+                                    [&](std::error_code& ec) { return send_batch(datagrams, ec); });
   }
   void shutdown(Shutdown how) {
     miocpp::detail::or_throw("miocpp::net::UnixDatagram::shutdown",

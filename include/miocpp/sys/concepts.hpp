@@ -244,6 +244,9 @@ concept Tcp = requires(H socket, const net::SocketAddr& address, net::SocketAddr
 /// UDP: datagrams with their peer's address, batches of them, and multicast group membership (the
 /// other UDP options are SocketOptions). A batch call returns how many slots or entries it did
 /// and sets `ec` to what stopped it, even after some (the front end defers or drops that error).
+/// send_batch takes entries already checked (net::detail::check_send_batch), and a segment size
+/// only where can_segment said yes: whether the OS, and the running kernel, cut GSO sends (an
+/// answer about the socket itself, closed say, is yes: the send then reports it).
 template <class C, class S, class H>
 concept Udp = requires(H socket, const net::SocketAddr& address, net::SocketAddr& from,
                        std::span<std::byte> buffer, std::span<const std::byte> bytes,
@@ -264,6 +267,8 @@ concept Udp = requires(H socket, const net::SocketAddr& address, net::SocketAddr
   noexcept->std::same_as<std::size_t>;
   { C::send_batch(socket, datagrams, ec) }
   noexcept->std::same_as<std::size_t>;
+  { C::can_segment(socket) }
+  noexcept->std::same_as<bool>;
   { C::join_multicast_v4(socket, v4, v4, ec) }
   noexcept->std::same_as<void>;
   { C::leave_multicast_v4(socket, v4, v4, ec) }

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "../net/received_with_fds.hpp"
+#include "../net/unix_batch.hpp"
 #include "../net/unix_socket_addr.hpp"
 
 namespace miocpp::sys::concepts {
@@ -22,11 +23,17 @@ namespace miocpp::sys::concepts {
 /// `received`, close-on-exec; the caller owns the first `.fds` of them. On any error it has
 /// closed every descriptor the message brought and reports none: std::errc::message_size when
 /// there were more than `received` holds, with the bytes still counted.
+///
+/// The batch calls are those of concepts::Udp: they return how many slots or entries they did and
+/// set `ec` to what stopped them, even after some. send_batch checks every entry's address before
+/// any system call, so that a bad one late in a batch does not leave it half sent.
 template <class C, class S, class H>
 concept Uds = requires(H socket, const net::UnixSocketAddr& address, net::UnixSocketAddr& peer,
                        const net::UnixSocketAddr* target, S& first, S& second,
                        std::span<std::byte> buffer, std::span<const std::byte> bytes,
-                       std::span<const int> fds, std::span<int> received, std::error_code& ec) {
+                       std::span<const int> fds, std::span<int> received,
+                       std::span<net::UnixRecvDatagram> slots,
+                       std::span<const net::UnixSendDatagram> datagrams, std::error_code& ec) {
   { C::listen(address, ec) }
   noexcept->std::same_as<S>;
   { C::accept(socket, peer, ec) }
@@ -46,6 +53,10 @@ concept Uds = requires(H socket, const net::UnixSocketAddr& address, net::UnixSo
   { C::send_to(socket, bytes, address, ec) }
   noexcept->std::same_as<std::size_t>;
   { C::recv_from(socket, buffer, peer, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::recv_batch(socket, slots, ec) }
+  noexcept->std::same_as<std::size_t>;
+  { C::send_batch(socket, datagrams, ec) }
   noexcept->std::same_as<std::size_t>;
   { C::local_addr(socket, ec) }
   noexcept->std::same_as<net::UnixSocketAddr>;

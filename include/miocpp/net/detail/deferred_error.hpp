@@ -1,5 +1,7 @@
-// DeferredError: the error that ended a receive batch after some datagrams, kept for the next
-// batch, since the datagrams before it must be reported first and the OS will not say it again.
+// What a batch that stopped on an error after some datagrams reports. A receive batch keeps the
+// error for the next batch (DeferredError), since the datagrams before it must be reported first
+// and the OS will not say it again; a send batch drops it (sent_before_error), since sending the
+// rest again meets it again.
 #pragma once
 
 #include <atomic>
@@ -64,5 +66,15 @@ class DeferredError {
   std::atomic<int> value_{0};
   std::atomic<const std::error_category*> category_{&std::system_category()};
 };
+
+/// What a send batch that sent `done` entries and ended on `ec` reports: `done` and no error when
+/// some went, as sendmmsg does (the entry that failed fails again when it is sent again);
+/// otherwise `ec`.
+inline std::size_t sent_before_error(std::size_t done, std::error_code& ec) noexcept {
+  if (done != 0) {
+    ec.clear();
+  }
+  return done;
+}
 
 }  // namespace miocpp::net::detail

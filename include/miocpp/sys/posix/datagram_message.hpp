@@ -18,6 +18,7 @@
 #include "../../config.hpp"
 #include "../../net/udp_batch.hpp"
 #include "../common/received_ancillary.hpp"
+#include "datagram_batch.hpp"
 #include "ip_ancillary.hpp"
 #include "socket_addr.hpp"
 #include "udp_offload.hpp"
@@ -92,13 +93,7 @@ struct ReceiveRecord {
 
   /// Points `message` at `slot`'s buffer and at this record.
   void prepare(net::RecvDatagram& slot, ::msghdr& message) noexcept {
-    data.iov_base = slot.buffer.data();
-    data.iov_len = slot.buffer.size();
-    message = {};
-    message.msg_name = &sender;
-    message.msg_namelen = sizeof sender;
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
+    datagram_batch::point_at(message, data, slot.buffer, &sender, sizeof sender);
     message.msg_control = control.bytes.data();
     message.msg_controllen = static_cast<decltype(message.msg_controllen)>(control.bytes.size());
   }
@@ -132,18 +127,13 @@ struct SendRecord {
   /// Points `message` at `datagram`'s bytes and at this record, with a UDP_SEGMENT message for
   /// its segment size and TOS / traffic class messages for its ECN bits.
   void prepare(const net::SendDatagram& datagram, ::msghdr& message) noexcept {
-    // NOLINTNEXTLINE(*-const-cast): sendmsg only reads the data
-    data.iov_base = const_cast<std::byte*>(datagram.bytes.data());
-    data.iov_len = datagram.bytes.size();
-    message = {};
+    datagram_batch::point_at(message, data, datagram.bytes, nullptr, 0);
     if (datagram.to) {
       const RawSocketAddr raw(*datagram.to);
       std::memcpy(&target, &raw.storage, raw.length);
       message.msg_name = &target;
       message.msg_namelen = raw.length;
     }
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
     if (datagram.segment_size == 0 && datagram.ecn == 0) {
       return;
     }

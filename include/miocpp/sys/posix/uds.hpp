@@ -1,21 +1,25 @@
 // Uds: Unix-domain sockets on POSIX -- listeners, streams, datagram sockets and connected pairs,
-// with their addresses (uds/socket_addr.hpp converts those) and the descriptors they pass
-// (descriptor_passing.hpp).
+// with their addresses (uds/socket_addr.hpp converts those), the descriptors they pass
+// (descriptor_passing.hpp) and batches of datagrams (datagram_batch.hpp).
 #pragma once
 
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <system_error>
 
 #include "../../net/received_with_fds.hpp"
+#include "../../net/unix_batch.hpp"
 #include "../../net/unix_socket_addr.hpp"
+#include "datagram_batch.hpp"
 #include "descriptor_passing.hpp"
 #include "error.hpp"
 #include "file_descriptor.hpp"
 #include "socket.hpp"
+#include "uds/batch_records.hpp"
 #include "uds/socket_addr.hpp"
 
 namespace miocpp::sys::posix {
@@ -112,6 +116,28 @@ struct Uds {
       from = uds::from_raw(raw);  // never fails: a received datagram is never dropped here
     }
     return ec ? 0 : count;
+  }
+
+  /// Receives into `slots` in as few calls as the OS allows: how many were filled, and in `ec`
+  /// what stopped the batch short of all of them, even after some.
+  static std::size_t recv_batch(int fd, std::span<net::UnixRecvDatagram> slots,
+                                std::error_code& ec) noexcept {
+    return datagram_batch::receive<uds::ReceiveRecord>(fd, slots, ec);
+  }
+
+  /// Sends `datagrams` in as few calls as the OS allows: how many went, and in `ec` what stopped
+  /// the batch short of all of them. A destination too long for sun_path is
+  /// std::errc::filename_too_long before anything is sent.
+  static std::size_t send_batch(int fd, std::span<const net::UnixSendDatagram> datagrams,
+                                std::error_code& ec) noexcept {
+    const bool all_fit = std::all_of(
+        datagrams.begin(), datagrams.end(),
+        [](const net::UnixSendDatagram& d) { return !d.to || uds::fits_sun_path(*d.to); });
+    if (!all_fit) {
+      ec = std::make_error_code(std::errc::filename_too_long);
+      return 0;
+    }
+    return datagram_batch::send<uds::SendRecord>(fd, datagrams, ec);
   }
 
   /// One sendmsg of `bytes` with `fds` as SCM_RIGHTS (descriptor_passing.hpp), to `target`, or

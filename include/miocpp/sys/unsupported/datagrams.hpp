@@ -10,8 +10,9 @@
 
 namespace miocpp::sys::unsupported {
 
-/// The base of Udp and Uds: the calls that differ only in the `Address` type.
-template <class Socket, class Address>
+/// The base of Udp and Uds: the calls that differ only in the `Address` type and the slot and
+/// entry types of their batches.
+template <class Socket, class Address, class RecvSlot, class SendEntry>
 struct Datagrams {
   using NativeHandle = typename Socket::native_handle_type;
 
@@ -22,6 +23,13 @@ struct Datagrams {
   }
   static std::size_t recv_from(NativeHandle, std::span<std::byte>, Address&,
                                std::error_code& ec) noexcept {
+    return refuse<std::size_t>(ec);
+  }
+  static std::size_t recv_batch(NativeHandle, std::span<RecvSlot>, std::error_code& ec) noexcept {
+    return refuse<std::size_t>(ec);
+  }
+  static std::size_t send_batch(NativeHandle, std::span<const SendEntry>,
+                                std::error_code& ec) noexcept {
     return refuse<std::size_t>(ec);
   }
 };

@@ -17,7 +17,7 @@ namespace miocpp::sys::unsupported {
 /// concepts::Udp for a backend whose owned socket type is `Socket`: every call reports
 /// std::errc::not_supported.
 template <class Socket>
-struct Udp : Datagrams<Socket, net::SocketAddr> {
+struct Udp : Datagrams<Socket, net::SocketAddr, net::RecvDatagram, net::SendDatagram> {
   using NativeHandle = typename Socket::native_handle_type;
 
   static Socket bind(const net::SocketAddr&, std::error_code& ec) noexcept {
@@ -27,14 +27,7 @@ struct Udp : Datagrams<Socket, net::SocketAddr> {
                                std::error_code& ec) noexcept {
     return refuse<std::size_t>(ec);
   }
-  static std::size_t recv_batch(NativeHandle, std::span<net::RecvDatagram>,
-                                std::error_code& ec) noexcept {
-    return refuse<std::size_t>(ec);
-  }
-  static std::size_t send_batch(NativeHandle, std::span<const net::SendDatagram>,
-                                std::error_code& ec) noexcept {
-    return refuse<std::size_t>(ec);
-  }
+  static bool can_segment(NativeHandle) noexcept { return false; }
 
   static void join_multicast_v4(NativeHandle, const net::Ipv4Addr&, const net::Ipv4Addr&,
                                 std::error_code& ec) noexcept {

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "../../net/received_with_fds.hpp"
+#include "../../net/unix_batch.hpp"
 #include "../../net/unix_socket_addr.hpp"
 #include "datagrams.hpp"
 #include "refuse.hpp"
@@ -16,7 +17,7 @@ namespace miocpp::sys::unsupported {
 /// concepts::Uds for a backend whose owned socket type is `Socket`: every call reports
 /// std::errc::not_supported.
 template <class Socket>
-struct Uds : Datagrams<Socket, net::UnixSocketAddr> {
+struct Uds : Datagrams<Socket, net::UnixSocketAddr, net::UnixRecvDatagram, net::UnixSendDatagram> {
   using NativeHandle = typename Socket::native_handle_type;
 
   static Socket listen(const net::UnixSocketAddr&, std::error_code& ec) noexcept {

@@ -179,22 +179,20 @@ struct Batches {
     return done;
   }
 
-  /// Sends `datagrams` (checked by net::detail::check_send_batch), one WSASendMsg each: how
-  /// many went, and in `ec` what stopped the batch short of all of them. A segment size is
-  /// not_supported, before anything is sent.
+  /// Sends `datagrams` (checked, see concepts::Udp), one WSASendMsg each: how many went, and in
+  /// `ec` what stopped the batch short of all of them.
   static std::size_t send_batch(SOCKET socket, std::span<const net::SendDatagram> datagrams,
                                 std::error_code& ec) noexcept {
     ec.clear();
-    if (std::any_of(datagrams.begin(), datagrams.end(),
-                    [](const net::SendDatagram& d) { return d.segment_size != 0; })) {
-      ec = std::make_error_code(std::errc::not_supported);
-    }
     std::size_t done = 0;
     while (!ec && done < datagrams.size() && send_one(socket, datagrams[done], ec)) {
       ++done;
     }
     return done;
   }
+
+  /// Never: Windows' own offload (UDP_SEND_MSG_SIZE) is not used.
+  static bool can_segment(SOCKET /*socket*/) noexcept { return false; }
 };
 
 }  // namespace miocpp::sys::windows::udp_batch

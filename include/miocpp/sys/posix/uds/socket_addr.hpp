@@ -38,28 +38,36 @@ inline constexpr std::size_t path_capacity = sizeof(::sockaddr_un::sun_path);
 static_assert(path_capacity <= net::UnixSocketAddr::max_length,
               "every name the kernel reports must fit a UnixSocketAddr");
 
+/// Whether `address` fits sun_path: a pathname may fill it (its NUL is left out then), an
+/// abstract name has the leading NUL before it. The one way to_raw fails.
+inline bool fits_sun_path(const net::UnixSocketAddr& address) noexcept {
+  if (const auto path = address.as_pathname()) {
+    return path->size() <= path_capacity;
+  }
+  if (const auto name = address.as_abstract_name()) {
+    return name->size() < path_capacity;
+  }
+  return true;
+}
+
 /// The sockaddr_un of `address`: a pathname with its terminating NUL when there is room for it
 /// (a pathname that fills sun_path goes without, as the kernel allows), an abstract name after
 /// its leading NUL and without a terminator, an unnamed address as sun_family alone (binding that
 /// makes Linux pick a unique abstract name). A name that does not fit sun_path is
 /// std::errc::filename_too_long; nothing is ever cut short.
 inline RawUnixAddr to_raw(const net::UnixSocketAddr& address, std::error_code& ec) noexcept {
+  if (!fits_sun_path(address)) {
+    ec = std::make_error_code(std::errc::filename_too_long);
+    return {};
+  }
   RawUnixAddr raw;
   raw.storage.sun_family = AF_UNIX;
   std::size_t used = 0;  // bytes of sun_path in use
   if (const auto path = address.as_pathname()) {
-    if (path->size() > path_capacity) {
-      ec = std::make_error_code(std::errc::filename_too_long);
-      return {};
-    }
     std::memcpy(&raw.storage.sun_path[0], path->data(), path->size());
     // The NUL is already there (storage starts zeroed) unless the path fills sun_path.
     used = std::min(path->size() + 1, path_capacity);
   } else if (const auto name = address.as_abstract_name()) {
-    if (name->size() >= path_capacity) {  // after the leading NUL
-      ec = std::make_error_code(std::errc::filename_too_long);
-      return {};
-    }
     std::memcpy(&raw.storage.sun_path[1], name->data(), name->size());
     used = name->size() + 1;
   }
