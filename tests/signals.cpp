@@ -5,6 +5,7 @@
 // signal after the drain is a new event, on every backend).
 #include "support/signals.hpp"
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -97,6 +98,40 @@ TEST(Signals, ASignalAfterTheDrainIsANewEvent) {
     EXPECT_EQ(receive_all(signals), (std::map<int, std::uint64_t>{{SIGUSR2, 1}}));
     test::expect_no_events(poll, events);
   }
+}
+
+/// Whether `fd` is readable now.
+bool readable_now(int fd) {
+  ::pollfd entry{fd, POLLIN, 0};
+  return ::poll(&entry, 1, 0) == 1 && (entry.revents & POLLIN) != 0;
+}
+
+// The fewest system calls: a round of receives reads the wake descriptor once, when nothing is
+// left to report, however many signals the round reports. A signal that arrives during the
+// round is reported in it, and the drain at its end leaves no event behind.
+TEST(Signals, ARoundOfReceivesReadsTheWakeDescriptorOnceAtItsEnd) {
+  OwnHandler own_1(SIGUSR1);
+  OwnHandler own_2(SIGUSR2);
+  OPEN_POLL(poll);
+  Events events(8);
+  Signals signals = watch_registered(poll, {SIGUSR1, SIGUSR2});
+  ::raise(SIGUSR1);
+  ASSERT_NE(test::expect_exactly_one_event(poll, events, signals_token), nullptr);
+  std::error_code ec;
+  EXPECT_EQ(signals.receive(ec).signal, SIGUSR1);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(readable_now(signals.native_handle())) << "drained before the end of the round";
+  ::raise(SIGUSR2);  // during the round
+  EXPECT_EQ(signals.receive(ec).signal, SIGUSR2);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(readable_now(signals.native_handle())) << "drained before the end of the round";
+  (void)signals.receive(ec);
+  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
+  EXPECT_FALSE(readable_now(signals.native_handle())) << "not drained at the end of the round";
+  test::expect_no_events(poll, events);
+  ::raise(SIGUSR2);
+  ASSERT_NE(test::expect_exactly_one_event(poll, events, signals_token), nullptr);
+  EXPECT_EQ(receive_all(signals), (std::map<int, std::uint64_t>{{SIGUSR2, 1}}));
 }
 
 TEST(Signals, EveryWatcherInEveryPollSeesEachSignal) {

@@ -48,17 +48,37 @@ struct SignalCounts {
   /// The first watched signal, in slot order, that arrived since it was last taken, with its
   /// count (back to 0 now); `signal_of(slot)` is the slot's signal number.
   /// `std::errc::operation_would_block` when none did.
+  ///
+  /// The wake handle is drained (`drain()`) only when no count is pending, and then the counts
+  /// are looked at once more: a handler counts before it wakes, so a signal whose wake the drain
+  /// took is found by that second look, and one after the drain wakes the handle again. A round
+  /// of takes after an event thus costs one drain, however many signals it reports.
+  template <class Drain, class SignalOf>
+  SignalCount take(Drain drain, SignalOf signal_of, std::error_code& ec) noexcept {
+    SignalCount found = first_pending(signal_of);
+    if (found.count == 0) {
+      drain();
+      found = first_pending(signal_of);
+    }
+    if (found.count == 0) {
+      ec = std::make_error_code(std::errc::operation_would_block);
+      return {};
+    }
+    ec.clear();
+    return found;
+  }
+
+ private:
+  /// The first watched slot with a count, taken; a count of 0 when there is none.
   template <class SignalOf>
-  SignalCount take(SignalOf signal_of, std::error_code& ec) noexcept {
+  SignalCount first_pending(SignalOf signal_of) noexcept {
     for (std::size_t slot = 0; slot < Size; ++slot) {
       if (watched[slot]) {
         if (const std::uint32_t count = counts[slot].exchange(0); count != 0) {
-          ec.clear();
           return {signal_of(slot), count};
         }
       }
     }
-    ec = std::make_error_code(std::errc::operation_would_block);
     return {};
   }
 };

@@ -75,15 +75,16 @@ class SignalWatch {
 
   /// The next watched signal that arrived, its count taken (back to 0), in signal-number order;
   /// `std::errc::operation_would_block` when none is pending. `wake` (the descriptor watch()
-  /// handed out) is drained first, so that a signal arriving after this look makes it readable
-  /// again: no arrival goes without an event.
+  /// handed out) is drained once nothing is pending, before a last look (common::SignalCounts),
+  /// so that a signal arriving after it makes it readable again: no arrival goes without an
+  /// event, and a round of takes reads it once.
   SignalCount take(int wake, std::error_code& ec) noexcept {
     if (!watcher_) {
       ec = std::make_error_code(std::errc::bad_file_descriptor);
       return {};
     }
-    drain_readable(wake);
-    return watcher_->take([](std::size_t slot) { return static_cast<int>(slot); }, ec);
+    return watcher_->take([wake] { drain_readable(wake); },
+                          [](std::size_t slot) { return static_cast<int>(slot); }, ec);
   }
 
  private:

@@ -54,15 +54,16 @@ class SignalWatch {
 
   /// The next watched signal that arrived, its count taken (back to 0), in signal-number order;
   /// `std::errc::operation_would_block` when none is pending. `wake` (the socket watch() handed
-  /// out) is drained first, so that an event after this look makes it readable again: no
-  /// arrival goes without an event.
+  /// out) is drained once nothing is pending, before a last look (common::SignalCounts), so that
+  /// an event after it makes it readable again: no arrival goes without an event, and a round
+  /// of takes reads it once.
   SignalCount take(SOCKET wake, std::error_code& ec) noexcept {
     if (!watcher_) {
       ec = std::make_error_code(std::errc::bad_file_descriptor);
       return {};
     }
-    drain_wake_socket(wake);
-    return watcher_->take([](std::size_t slot) { return console_signals[slot]; }, ec);
+    return watcher_->take([wake] { drain_wake_socket(wake); },
+                          [](std::size_t slot) { return console_signals[slot]; }, ec);
   }
 
  private:
