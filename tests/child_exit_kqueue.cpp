@@ -64,15 +64,6 @@ std::vector<Token> poll_tokens(Poll& poll, Events& events, std::chrono::millisec
   return tokens;
 }
 
-/// Makes the emulation answer EVFILT_PROC on a zombie with ESRCH, for the scope of a test.
-class ZombieIsEsrch {
- public:
-  ZombieIsEsrch() { kqemu_set_zombie_proc_esrch(1); }
-  ZombieIsEsrch(const ZombieIsEsrch&) = delete;
-  ZombieIsEsrch& operator=(const ZombieIsEsrch&) = delete;
-  ~ZombieIsEsrch() { kqemu_set_zombie_proc_esrch(0); }
-};
-
 TEST(ChildExitKqueue, WatchingInstallsNoSigchldHandler) {
   struct sigaction before {};
   ASSERT_EQ(::sigaction(SIGCHLD, nullptr, &before), 0);
@@ -115,7 +106,7 @@ TEST(ChildExitKqueue, OneChildsExitWakesOnlyItsOwnWatch) {
 }
 
 TEST(ChildExitKqueue, AZombieTheKernelRefusesIsStillReportedAtTheFirstPoll) {
-  const ZombieIsEsrch refuse;
+  const KqemuZombieIsEsrch refuse;
   OPEN_POLL(poll);
   Events events(8);
   const pid_t pid = spawn(5);

@@ -938,15 +938,6 @@ class Child {
   std::pair<Fd, Fd> release_;  // the child waits for a byte in this pipe
 };
 
-/// Sets the switch for the scope of a test.
-class ZombieIsEsrch {
- public:
-  ZombieIsEsrch() { kqemu_set_zombie_proc_esrch(1); }
-  ZombieIsEsrch(const ZombieIsEsrch&) = delete;
-  ZombieIsEsrch& operator=(const ZombieIsEsrch&) = delete;
-  ~ZombieIsEsrch() { kqemu_set_zombie_proc_esrch(0); }
-};
-
 TEST(KQueueEmulation, ProcessExitIsOneEventWithItsStatusThenTheKnoteIsGone) {
   const Fd kq = make_kqueue();
   Child child(3);
@@ -1008,7 +999,7 @@ TEST(KQueueEmulation, AZombieIsEsrchWhenPlayingAKernelThatRefusesIt) {
   ASSERT_GT(child.pid(), 0);
   const struct kevent watch = change(child.ident(), EVFILT_PROC, EV_ADD, NOTE_EXIT);
   {
-    const ZombieIsEsrch refuse;
+    const KqemuZombieIsEsrch refuse;
     ASSERT_EQ(apply(kq.get(), watch), 0) << "a running process is attached as usual";
     const struct kevent remove = change(child.ident(), EVFILT_PROC, EV_DELETE);
     ASSERT_EQ(apply(kq.get(), remove), 0);

@@ -19,6 +19,15 @@ void kqemu_set_zombie_proc_esrch(int refuse);
 
 #ifdef __cplusplus
 }
+
+/* kqemu_set_zombie_proc_esrch(1) for the scope of a C++ test, back to the default after it. */
+class KqemuZombieIsEsrch {
+ public:
+  KqemuZombieIsEsrch() { kqemu_set_zombie_proc_esrch(1); }
+  KqemuZombieIsEsrch(const KqemuZombieIsEsrch&) = delete;
+  KqemuZombieIsEsrch& operator=(const KqemuZombieIsEsrch&) = delete;
+  ~KqemuZombieIsEsrch() { kqemu_set_zombie_proc_esrch(0); }
+};
 #endif
 
 #endif /* MIOCPP_TESTS_KQUEUE_EMULATION_CONTROLS_H */
