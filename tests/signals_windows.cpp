@@ -252,6 +252,35 @@ TEST(SignalsWindows, ARoutineCallForCtrlBreakIsSigbreak) {
   test::expect_no_events(poll, events);
 }
 
+/// Whether the wake socket `socket` has a datagram queued (is readable now).
+bool readable_now(SOCKET socket) {
+  u_long queued = 0;
+  return ::ioctlsocket(socket, FIONREAD, &queued) == 0 && queued > 0;
+}
+
+// The fewest system calls: a round of receives drains the wake socket once, when nothing is left
+// to report, however many events the round reports. An event during the round is reported in
+// it, and the drain at its end leaves no event behind.
+TEST(SignalsWindows, ARoundOfReceivesDrainsTheWakeSocketOnceAtItsEnd) {
+  OPEN_POLL(poll);
+  Events events(8);
+  Signals signals = watch_registered(poll, {SIGINT, SIGBREAK});
+  EXPECT_EQ(call_routine(CTRL_BREAK_EVENT).get(), TRUE);
+  ASSERT_NE(test::expect_exactly_one_event(poll, events, signals_token, 2s), nullptr);
+  std::error_code ec;
+  EXPECT_EQ(signals.receive(ec).signal, SIGBREAK);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(readable_now(signals.native_handle())) << "drained before the end of the round";
+  EXPECT_EQ(call_routine(CTRL_C_EVENT).get(), TRUE);  // during the round
+  EXPECT_EQ(signals.receive(ec).signal, SIGINT);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(readable_now(signals.native_handle())) << "drained before the end of the round";
+  (void)signals.receive(ec);
+  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
+  EXPECT_FALSE(readable_now(signals.native_handle())) << "not drained at the end of the round";
+  test::expect_no_events(poll, events);
+}
+
 // Windows ends the process once the routine returns from CTRL_CLOSE_EVENT: it waits until the
 // loop has dropped its last SIGTERM watcher (bounded: ConsoleTable::close_grace_ms).
 TEST(SignalsWindows, ACloseEventIsSigtermHeldUntilTheLastWatcherGoes) {
