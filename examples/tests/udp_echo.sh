@@ -14,14 +14,17 @@ server_with_options() {
   exec "$binary" "$1" $options
 }
 
-# burst COUNT: sends COUNT numbered datagrams at once, then prints how many distinct ones came back
-# within 5 s.
+# burst COUNT: sends COUNT numbered datagrams while the server is stopped (SIGSTOP), so that all of
+# them wait in its queue whatever the two sides' speeds, then prints how many distinct ones came
+# back within 5 s.
 burst() {
   perl -MIO::Socket::INET -e '
-    my ($port, $count) = @ARGV;
+    my ($port, $count, $server) = @ARGV;
     my $socket = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port", Proto => "udp") or die "$!";
     $socket->sockopt(Socket::SO_RCVBUF(), 4 << 20);
+    kill "STOP", $server or die "$!";
     $socket->send("datagram $_") for 1 .. $count;
+    kill "CONT", $server or die "$!";
     my %seen;
     my $deadline = time + 5;
     while (keys %seen < $count && time < $deadline) {
@@ -31,7 +34,7 @@ burst() {
       $socket->recv(my $reply, 100);
       $seen{$reply} = 1;
     }
-    print scalar(keys %seen), "\n";' "$port" "$1"
+    print scalar(keys %seen), "\n";' "$port" "$1" "$server_pid"
 }
 
 for options in "" --batch; do
@@ -53,7 +56,8 @@ for options in "" --batch; do
   grep -q '^echoing 61440 bytes to 127.0.0.1:' "$server_log" ||
     fail "$mode: server log: $(cat "$server_log")"
 
-  # 200 datagrams sent at once all come back (the default receive queue holds them all).
+  # 200 datagrams queued at once all come back (the default receive queue holds them all), and
+  # --batch takes them 32 at a time.
   [[ "$(burst 200)" == 200 ]] || fail "$mode: burst lost datagrams"
   if [[ -n "$options" ]]; then
     grep -Eq '^batch of ([2-9]|[12][0-9]|3[0-2])$' "$server_log" ||
