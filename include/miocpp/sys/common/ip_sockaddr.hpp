@@ -93,11 +93,11 @@ RawSocketAddr<Os>::RawSocketAddr(const net::SocketAddr& address) noexcept {
   }
 }
 
-/// The `Record` at the start of `raw`'s storage, copied out: the storage is not a Record object.
-template <class Record, class Os>
-Record load(const RawSocketAddr<Os>& raw) noexcept {
+/// The `Record` at the start of `storage`, copied out: the storage is not a Record object.
+template <class Record, class Storage>
+Record load(const Storage& storage) noexcept {
   Record record{};
-  std::memcpy(&record, &raw.storage, sizeof record);
+  std::memcpy(&record, &storage, sizeof record);
   return record;
 }
 
@@ -109,14 +109,15 @@ std::array<std::uint8_t, Size> octets(const Field& field) noexcept {
   return bytes;
 }
 
-/// The IP address in `raw`; std::errc::address_family_not_supported for other families (a Unix
+/// The IP address in the first `length` bytes of `storage` (only those are ever read), as the
+/// kernel filled them; std::errc::address_family_not_supported for other families (a Unix
 /// socket, say) and std::errc::invalid_argument for a truncated record -- one too short to hold
-/// even its family included: only the first `length` bytes are ever read.
+/// even its family included.
 template <class Os>
-net::SocketAddr from_raw(const RawSocketAddr<Os>& raw, std::error_code& ec) noexcept {
-  const auto fits = [&raw](std::size_t size) {
-    return std::cmp_greater_equal(raw.length,
-                                  size);  // a negative length (Winsock's int) fits nothing
+net::SocketAddr from_storage(const typename Os::Storage& storage, typename Os::Length length,
+                             std::error_code& ec) noexcept {
+  const auto fits = [length](std::size_t size) {
+    return std::cmp_greater_equal(length, size);  // a negative length (Winsock's int) fits nothing
   };
   constexpr std::size_t family_end =
       offsetof(typename Os::Storage, ss_family) + sizeof(typename Os::Storage{}.ss_family);
@@ -124,24 +125,31 @@ net::SocketAddr from_raw(const RawSocketAddr<Os>& raw, std::error_code& ec) noex
     ec = std::make_error_code(std::errc::invalid_argument);
     return {};
   }
-  if (raw.family() == Os::family_v4 && fits(sizeof(typename Os::In))) {
-    const auto in = load<typename Os::In>(raw);
+  const int family = storage.ss_family;
+  if (family == Os::family_v4 && fits(sizeof(typename Os::In))) {
+    const auto in = load<typename Os::In>(storage);
     ec.clear();
     return {net::Ipv4Addr(octets<4>(in.sin_addr)),
             network_order(static_cast<std::uint16_t>(in.sin_port))};
   }
-  if (raw.family() == Os::family_v6 && fits(sizeof(typename Os::In6))) {
-    const auto in6 = load<typename Os::In6>(raw);
+  if (family == Os::family_v6 && fits(sizeof(typename Os::In6))) {
+    const auto in6 = load<typename Os::In6>(storage);
     ec.clear();
     return {net::Ipv6Addr(octets<16>(in6.sin6_addr)),
             network_order(static_cast<std::uint16_t>(in6.sin6_port)),
             network_order(static_cast<std::uint32_t>(in6.sin6_flowinfo)),
             static_cast<std::uint32_t>(in6.sin6_scope_id)};
   }
-  ec = std::make_error_code(raw.family() == Os::family_v4 || raw.family() == Os::family_v6
+  ec = std::make_error_code(family == Os::family_v4 || family == Os::family_v6
                                 ? std::errc::invalid_argument
                                 : std::errc::address_family_not_supported);
   return {};
+}
+
+/// from_storage() of the record `raw`.
+template <class Os>
+net::SocketAddr from_raw(const RawSocketAddr<Os>& raw, std::error_code& ec) noexcept {
+  return from_storage<Os>(raw.storage, raw.length, ec);
 }
 
 /// concepts::SocketAddrs over `Os`'s records: what net::to_sockaddr and net::from_sockaddr
@@ -158,10 +166,7 @@ struct SocketAddrs {
   }
   static net::SocketAddr from_sockaddr(const Storage& storage, Length length,
                                        std::error_code& ec) noexcept {
-    RawSocketAddr<Os> raw;
-    raw.storage = storage;
-    raw.length = length;
-    return from_raw(raw, ec);
+    return from_storage<Os>(storage, length, ec);
   }
 };
 

@@ -102,11 +102,10 @@ struct ReceiveRecord {
   void finish(net::RecvDatagram& slot, ::msghdr& message, std::size_t size) noexcept {
     slot.size = size;
     slot.truncated = (message.msg_flags & MSG_TRUNC) != 0;
-    RawSocketAddr named;
-    named.length = std::min<::socklen_t>(message.msg_namelen, sizeof sender);
-    std::memcpy(&named.storage, &sender, named.length);
     std::error_code unreadable;  // a sender the kernel did not name leaves from at 0.0.0.0:0
-    slot.from = from_raw(named, unreadable);
+    // Read in place: only the bytes the kernel wrote are looked at.
+    slot.from = SocketAddrs::from_sockaddr(
+        sender, std::min<::socklen_t>(message.msg_namelen, sizeof sender), unreadable);
     common::ReceivedAncillary read;
     for (::cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
          header = CMSG_NXTHDR(&message, header)) {
