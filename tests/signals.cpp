@@ -115,20 +115,8 @@ TEST(Signals, ARoundOfReceivesReadsTheWakeDescriptorOnceAtItsEnd) {
   OPEN_POLL(poll);
   Events events(8);
   Signals signals = watch_registered(poll, {SIGUSR1, SIGUSR2});
-  ::raise(SIGUSR1);
-  ASSERT_NE(test::expect_exactly_one_event(poll, events, signals_token), nullptr);
-  std::error_code ec;
-  EXPECT_EQ(signals.receive(ec).signal, SIGUSR1);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(readable_now(signals.native_handle())) << "drained before the end of the round";
-  ::raise(SIGUSR2);  // during the round
-  EXPECT_EQ(signals.receive(ec).signal, SIGUSR2);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(readable_now(signals.native_handle())) << "drained before the end of the round";
-  (void)signals.receive(ec);
-  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
-  EXPECT_FALSE(readable_now(signals.native_handle())) << "not drained at the end of the round";
-  test::expect_no_events(poll, events);
+  test::expect_one_drain_per_round(poll, events, signals, {SIGUSR1, [] { ::raise(SIGUSR1); }},
+                                   {SIGUSR2, [] { ::raise(SIGUSR2); }}, readable_now);
   ::raise(SIGUSR2);
   ASSERT_NE(test::expect_exactly_one_event(poll, events, signals_token), nullptr);
   EXPECT_EQ(receive_all(signals), (std::map<int, std::uint64_t>{{SIGUSR2, 1}}));

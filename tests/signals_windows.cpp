@@ -265,20 +265,10 @@ TEST(SignalsWindows, ARoundOfReceivesDrainsTheWakeSocketOnceAtItsEnd) {
   OPEN_POLL(poll);
   Events events(8);
   Signals signals = watch_registered(poll, {SIGINT, SIGBREAK});
-  EXPECT_EQ(call_routine(CTRL_BREAK_EVENT).get(), TRUE);
-  ASSERT_NE(test::expect_exactly_one_event(poll, events, signals_token, 2s), nullptr);
-  std::error_code ec;
-  EXPECT_EQ(signals.receive(ec).signal, SIGBREAK);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(readable_now(signals.native_handle())) << "drained before the end of the round";
-  EXPECT_EQ(call_routine(CTRL_C_EVENT).get(), TRUE);  // during the round
-  EXPECT_EQ(signals.receive(ec).signal, SIGINT);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(readable_now(signals.native_handle())) << "drained before the end of the round";
-  (void)signals.receive(ec);
-  EXPECT_EQ(ec, std::errc::operation_would_block) << ec.message();
-  EXPECT_FALSE(readable_now(signals.native_handle())) << "not drained at the end of the round";
-  test::expect_no_events(poll, events);
+  test::expect_one_drain_per_round(
+      poll, events, signals,
+      {SIGBREAK, [] { EXPECT_EQ(call_routine(CTRL_BREAK_EVENT).get(), TRUE); }},
+      {SIGINT, [] { EXPECT_EQ(call_routine(CTRL_C_EVENT).get(), TRUE); }}, readable_now);
 }
 
 // Windows ends the process once the routine returns from CTRL_CLOSE_EVENT: it waits until the

@@ -34,10 +34,8 @@ struct ReceiveRecord {
   void finish(net::UnixRecvDatagram& slot, const ::msghdr& message, std::size_t size) noexcept {
     slot.size = size;
     slot.truncated = (message.msg_flags & MSG_TRUNC) != 0;
-    RawUnixAddr named;
-    named.length = std::min<::socklen_t>(message.msg_namelen, sizeof sender);
-    std::memcpy(&named.storage, &sender, named.length);
-    slot.from = from_raw(named);
+    // Read in place: only the bytes the kernel wrote are looked at.
+    slot.from = from_sockaddr_un(sender, std::min<::socklen_t>(message.msg_namelen, sizeof sender));
   }
 };
 

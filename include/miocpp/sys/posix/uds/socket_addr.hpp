@@ -79,19 +79,21 @@ inline RawUnixAddr to_raw(const net::UnixSocketAddr& address, std::error_code& e
   return raw;
 }
 
-/// The address in `raw` as the kernel filled it (accept, recvfrom, getsockname, getpeername).
+/// The address in the first `length_read` bytes of `storage` (only those are read), as the kernel
+/// filled them (accept, recvfrom, recvmmsg, getsockname, getpeername).
 /// It cannot fail: every name that fits sun_path fits a UnixSocketAddr, so a peer is never lost
 /// to its address. Systems report an unnamed socket differently: Linux by a length of sun_family
 /// alone (or 0, from recvfrom), others by an empty sun_path. The kernel may count a terminating
 /// NUL it did not copy (a pathname that fills sun_path), so the length is capped at sun_path.
 /// Only a Unix socket fills these records; another family reads as unnamed.
-inline net::UnixSocketAddr from_raw(const RawUnixAddr& raw) noexcept {
-  const auto length = static_cast<std::size_t>(raw.length);
-  if (length <= path_offset || raw.storage.sun_family != AF_UNIX) {
+inline net::UnixSocketAddr from_sockaddr_un(const ::sockaddr_un& storage,
+                                            ::socklen_t length_read) noexcept {
+  const auto length = static_cast<std::size_t>(length_read);
+  if (length <= path_offset || storage.sun_family != AF_UNIX) {
     return {};
   }
   const std::size_t used = std::min(length - path_offset, path_capacity);
-  const char* path = &raw.storage.sun_path[0];
+  const char* path = &storage.sun_path[0];
   std::error_code ec;  // cannot be set: every length here is within the limits checked
   if (path[0] == '\0') {
 #if MIOCPP_OS_LINUX
@@ -103,6 +105,11 @@ inline net::UnixSocketAddr from_raw(const RawUnixAddr& raw) noexcept {
   // Some systems count the terminating NUL in the length, some do not.
   const std::string_view text(path, used);
   return net::UnixSocketAddr::from_pathname(text.substr(0, text.find('\0')), ec);
+}
+
+/// from_sockaddr_un() of the record `raw`.
+inline net::UnixSocketAddr from_raw(const RawUnixAddr& raw) noexcept {
+  return from_sockaddr_un(raw.storage, raw.length);
 }
 
 }  // namespace miocpp::sys::posix::uds
